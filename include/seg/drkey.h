@@ -58,14 +58,14 @@ enum drkey_key_type {
 enum drkey_err {
 	DRKEY_OK = 0,
 	DRKEY_ERR_SECRET = -80, /**< master secret empty or longer than the maximum */
-	DRKEY_ERR_HOST = -81,   /**< host address of an unknown type */
+	DRKEY_ERR_HOST = -81,	/**< host address of an unknown type */
 	DRKEY_ERR_CRYPTO = -82, /**< OpenSSL failed */
 };
 
 /** A DRKey epoch: the validity of one secret value, in Unix seconds, both ends inclusive. */
 struct drkey_epoch {
 	uint32_t begin; /**< NotBefore */
-	uint32_t end;   /**< NotAfter */
+	uint32_t end;	/**< NotAfter */
 };
 
 /** Level 0: the secret value of an AS for protocol proto and epoch, from its master secret. */

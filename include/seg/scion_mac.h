@@ -60,8 +60,8 @@ SEG_MUST_CHECK int scion_cmac_block(struct scion_mac_key *k, const uint8_t in[SC
 void scion_hop_mac_input(uint16_t seg_id, uint32_t timestamp, const struct scion_hop_field *hf,
 			 uint8_t out[SCION_MAC_INPUT_LEN]);
 /** Computes the full 16-byte CMAC of the hop field; the hop field MAC is its first 6 bytes. */
-SEG_MUST_CHECK int scion_hop_mac_full(struct scion_mac_key *k, uint16_t seg_id,
-				      uint32_t timestamp, const struct scion_hop_field *hf,
+SEG_MUST_CHECK int scion_hop_mac_full(struct scion_mac_key *k, uint16_t seg_id, uint32_t timestamp,
+				      const struct scion_hop_field *hf,
 				      uint8_t out[SCION_MAC_FULL_LEN]);
 /** Computes the 6-byte hop field MAC. */
 SEG_MUST_CHECK int scion_hop_mac(struct scion_mac_key *k, uint16_t seg_id, uint32_t timestamp,

@@ -33,9 +33,9 @@ static const struct {
 	const char *name;
 	uint16_t svc;
 } svc_names[] = {
-	{ "DS", SVC_DS },
-	{ "CS", SVC_CS },
-	{ "Wildcard", SVC_WILDCARD },
+    {"DS", SVC_DS},
+    {"CS", SVC_CS},
+    {"Wildcard", SVC_WILDCARD},
 };
 
 static bool svc_parse(const char *s, size_t len, uint16_t *out)
@@ -173,7 +173,8 @@ static int udp_parse_plain(const char *s, struct scion_udp_addr *out)
 	if (end == NULL)
 		return SCION_ADDR_ERR_PORT;
 	/* An IPv6 host needs brackets: "::1:60000" is ambiguous. */
-	if (memchr(host, ':', (size_t)(end - host)) != NULL || memchr(host, ']', (size_t)(end - host)))
+	if (memchr(host, ':', (size_t)(end - host)) != NULL ||
+	    memchr(host, ']', (size_t)(end - host)))
 		return SCION_ADDR_ERR_SYNTAX;
 	err = host_parse(host, (size_t)(end - host), &out->addr.host);
 	if (err)

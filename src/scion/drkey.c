@@ -88,11 +88,10 @@ static int host_encode(const struct scion_host *h, uint8_t *type, uint8_t raw[HO
  * type | [protocol] | host type | host, zero-padded to whole blocks, then the PRF. The
  * protocol is present only in generic Level 2 inputs (with_proto).
  */
-static int derive_host(const uint8_t key[DRKEY_KEY_LEN], enum drkey_key_type type,
-		       bool with_proto, uint16_t proto, const struct scion_host *host,
-		       uint8_t out[DRKEY_KEY_LEN])
+static int derive_host(const uint8_t key[DRKEY_KEY_LEN], enum drkey_key_type type, bool with_proto,
+		       uint16_t proto, const struct scion_host *host, uint8_t out[DRKEY_KEY_LEN])
 {
-	uint8_t in[PRF_INPUT_MAX] = { 0 };
+	uint8_t in[PRF_INPUT_MAX] = {0};
 	uint8_t raw[HOST_LEN_IPV6], host_type;
 	struct wcursor w = wcursor_init(in, sizeof(in));
 	size_t raw_len, used;
@@ -136,7 +135,7 @@ out:
 int drkey_lvl1_derive(const uint8_t sv[DRKEY_KEY_LEN], scion_ia_t dst_ia,
 		      uint8_t out[DRKEY_KEY_LEN])
 {
-	uint8_t in[AES_BLOCK] = { 0 };
+	uint8_t in[AES_BLOCK] = {0};
 	struct wcursor w = wcursor_init(in, sizeof(in));
 
 	/* type | ISD-AS (8 bytes, as in the address header) | zero padding. */
@@ -169,8 +168,8 @@ int drkey_host_as_specific_derive(const uint8_t lvl1[DRKEY_KEY_LEN],
 	return derive_host(lvl1, DRKEY_TYPE_HOST_AS, false, 0, src_host, out);
 }
 
-int drkey_host_host_derive(const uint8_t host_as[DRKEY_KEY_LEN],
-			   const struct scion_host *dst_host, uint8_t out[DRKEY_KEY_LEN])
+int drkey_host_host_derive(const uint8_t host_as[DRKEY_KEY_LEN], const struct scion_host *dst_host,
+			   uint8_t out[DRKEY_KEY_LEN])
 {
 	return derive_host(host_as, DRKEY_TYPE_HOST_HOST, false, 0, dst_host, out);
 }

@@ -43,19 +43,19 @@ static void assert_key(const uint8_t got[DRKEY_KEY_LEN], const char *hex)
 
 static struct scion_host host4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-	struct scion_host h = { .type = SCION_HOST_IPV4, .ip = { a, b, c, d } };
+	struct scion_host h = {.type = SCION_HOST_IPV4, .ip = {a, b, c, d}};
 
 	return h;
 }
 
-static const struct drkey_epoch epoch01 = { .begin = 0, .end = 1 };
+static const struct drkey_epoch epoch01 = {.begin = 0, .end = 1};
 static const scion_ia_t ia_111 = (1ull << 48) | 0xff0000000111ull;
 static const scion_ia_t ia_112 = (1ull << 48) | 0xff0000000112ull;
 
 /* drkeytest.GetLevel1: SV from {0..7, byte(srcIA)} for proto, then Level 1 for dstIA. */
 static void reference_lvl1(uint16_t proto, uint8_t out[DRKEY_KEY_LEN])
 {
-	uint8_t secret[9] = { 0, 1, 2, 3, 4, 5, 6, 7, (uint8_t)ia_111 };
+	uint8_t secret[9] = {0, 1, 2, 3, 4, 5, 6, 7, (uint8_t)ia_111};
 	uint8_t sv[DRKEY_KEY_LEN];
 
 	assert_int_equal(drkey_sv_derive(secret, sizeof(secret), proto, &epoch01, sv), 0);
@@ -65,7 +65,7 @@ static void reference_lvl1(uint16_t proto, uint8_t out[DRKEY_KEY_LEN])
 /* pkg/drkey/secret_value_test.go TestDeriveSV. */
 static void test_reference_sv(void **state)
 {
-	const uint8_t secret[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7 };
+	const uint8_t secret[16] = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7};
 	uint8_t sv[DRKEY_KEY_LEN];
 
 	(void)state;
@@ -77,7 +77,7 @@ static void test_reference_sv(void **state)
 /* pkg/drkey/specific/specific_test.go TestDeriveLevel1. */
 static void test_reference_lvl1(void **state)
 {
-	const uint8_t secret[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7 };
+	const uint8_t secret[16] = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7};
 	uint8_t sv[DRKEY_KEY_LEN], k[DRKEY_KEY_LEN];
 
 	(void)state;
@@ -137,27 +137,25 @@ static void cbc_mac(const uint8_t key[16], const uint8_t *in, size_t len, uint8_
 	EVP_CIPHER_CTX_free(ctx);
 }
 
-static const uint8_t k_in[16] = { 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe,
-				  0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+static const uint8_t k_in[16] = {0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe,
+				 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
 
 /* 2001:db8::7 */
-static const struct scion_host h6 = { .type = SCION_HOST_IPV6,
-				      .ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x07 } };
-static const struct scion_host hsvc = { .type = SCION_HOST_SVC, .svc = 0x8002 };
+static const struct scion_host h6 = {.type = SCION_HOST_IPV6,
+				     .ip = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x07}};
+static const struct scion_host hsvc = {.type = SCION_HOST_SVC, .svc = 0x8002};
 
 static void test_independent_ipv6(void **state)
 {
 	/* type | protocol 0x1234 | host type 0x3 | 16-byte address: 20 bytes, 2 blocks. */
-	static const uint8_t gen_as_host[32] = { 0x01, 0x12, 0x34, 0x03, 0x20, 0x01, 0x0d, 0xb8,
-						 0,    0,    0,    0,    0,    0,    0,    0,
-						 0,    0,    0,    0x07 };
-	static const uint8_t gen_host_as[32] = { 0x02, 0x12, 0x34, 0x03, 0x20, 0x01, 0x0d, 0xb8,
-						 0,    0,    0,    0,    0,    0,    0,    0,
-						 0,    0,    0,    0x07 };
+	static const uint8_t gen_as_host[32] = {
+	    0x01, 0x12, 0x34, 0x03, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+	static const uint8_t gen_host_as[32] = {
+	    0x02, 0x12, 0x34, 0x03, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
 	/* type | host type | 16-byte address: 18 bytes, 2 blocks. */
-	static const uint8_t spec_as_host[32] = { 0x01, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07 };
-	static const uint8_t spec_host_as[32] = { 0x02, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07 };
-	static const uint8_t host_host[32] = { 0x03, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07 };
+	static const uint8_t spec_as_host[32] = {0x01, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07};
+	static const uint8_t spec_host_as[32] = {0x02, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07};
+	static const uint8_t host_host[32] = {0x03, 0x03, 0x20, 0x01, 0x0d, 0xb8, [17] = 0x07};
 	uint8_t want[16], got[16];
 
 	(void)state;
@@ -181,9 +179,9 @@ static void test_independent_ipv6(void **state)
 static void test_independent_svc(void **state)
 {
 	/* Service 0x8002 (CS, multicast): host type 0x4, 2 bytes of address, 2 of padding. */
-	static const uint8_t gen_as_host[16] = { 0x01, 0x00, 0x01, 0x04, 0x80, 0x02, 0x00, 0x00 };
-	static const uint8_t spec_host_as[16] = { 0x02, 0x04, 0x80, 0x02, 0x00, 0x00 };
-	static const uint8_t host_host[16] = { 0x03, 0x04, 0x80, 0x02, 0x00, 0x00 };
+	static const uint8_t gen_as_host[16] = {0x01, 0x00, 0x01, 0x04, 0x80, 0x02, 0x00, 0x00};
+	static const uint8_t spec_host_as[16] = {0x02, 0x04, 0x80, 0x02, 0x00, 0x00};
+	static const uint8_t host_host[16] = {0x03, 0x04, 0x80, 0x02, 0x00, 0x00};
 	uint8_t want[16], got[16];
 
 	(void)state;
@@ -201,12 +199,13 @@ static void test_independent_svc(void **state)
 static void test_independent_lvl1_and_sv(void **state)
 {
 	/* type 0 | IA 65535-ffaa:1:2 big-endian | 7 bytes of padding. */
-	static const uint8_t lvl1_in[16] = { 0x00, 0xff, 0xff, 0xff, 0xaa, 0x00, 0x01, 0x00, 0x02 };
+	static const uint8_t lvl1_in[16] = {0x00, 0xff, 0xff, 0xff, 0xaa, 0x00, 0x01, 0x00, 0x02};
 	/* len(ms)=3 as 8 bytes | ms | protocol 0xbeef | begin | end. */
-	static const uint8_t sv_in[] = { 0, 0, 0, 0, 0, 0, 0, 3, 0xaa, 0xbb, 0xcc, 0xbe, 0xef,
-					 0x65, 0x4c, 0x6f, 0x00, 0x65, 0x4c, 0x7f, 0xff };
-	static const uint8_t ms[3] = { 0xaa, 0xbb, 0xcc };
-	const struct drkey_epoch e = { .begin = 0x654c6f00, .end = 0x654c7fff };
+	static const uint8_t sv_in[] = {0,    0,    0,	  0,	0,    0,    0,
+					3,    0xaa, 0xbb, 0xcc, 0xbe, 0xef, 0x65,
+					0x4c, 0x6f, 0x00, 0x65, 0x4c, 0x7f, 0xff};
+	static const uint8_t ms[3] = {0xaa, 0xbb, 0xcc};
+	const struct drkey_epoch e = {.begin = 0x654c6f00, .end = 0x654c7fff};
 	uint8_t want[16], got[16];
 
 	(void)state;
@@ -224,9 +223,9 @@ static void test_independent_lvl1_and_sv(void **state)
 
 static void test_errors_and_separation(void **state)
 {
-	uint8_t ms[DRKEY_MASTER_SECRET_MAX_LEN + 1] = { 1 };
+	uint8_t ms[DRKEY_MASTER_SECRET_MAX_LEN + 1] = {1};
 	uint8_t a[16], b[16];
-	struct scion_host bad = { .type = (enum scion_host_type)9 };
+	struct scion_host bad = {.type = (enum scion_host_type)9};
 	struct scion_host h = host4(10, 0, 0, 1);
 
 	(void)state;
@@ -254,7 +253,7 @@ static void test_errors_and_separation(void **state)
 
 static void test_epoch_contains(void **state)
 {
-	const struct drkey_epoch e = { .begin = 100, .end = 200 };
+	const struct drkey_epoch e = {.begin = 100, .end = 200};
 
 	(void)state;
 	assert_false(drkey_epoch_contains(&e, 99));
@@ -267,15 +266,15 @@ static void test_epoch_contains(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reference_sv),
-		cmocka_unit_test(test_reference_lvl1),
-		cmocka_unit_test(test_reference_generic),
-		cmocka_unit_test(test_reference_specific),
-		cmocka_unit_test(test_independent_ipv6),
-		cmocka_unit_test(test_independent_svc),
-		cmocka_unit_test(test_independent_lvl1_and_sv),
-		cmocka_unit_test(test_errors_and_separation),
-		cmocka_unit_test(test_epoch_contains),
+	    cmocka_unit_test(test_reference_sv),
+	    cmocka_unit_test(test_reference_lvl1),
+	    cmocka_unit_test(test_reference_generic),
+	    cmocka_unit_test(test_reference_specific),
+	    cmocka_unit_test(test_independent_ipv6),
+	    cmocka_unit_test(test_independent_svc),
+	    cmocka_unit_test(test_independent_lvl1_and_sv),
+	    cmocka_unit_test(test_errors_and_separation),
+	    cmocka_unit_test(test_epoch_contains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,10 +101,12 @@ static void test_rfc4493_one_block(void **state)
 
 static void test_mac_input_layout(void **state)
 {
-	static const uint8_t want[16] = { 0x00, 0x00, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04,
-					  0x00, 0x3f, 0x12, 0x34, 0xab, 0xcd, 0x00, 0x00 };
-	struct scion_hop_field hf = { .exp_time = 0x3f, .cons_ingress = 0x1234,
-				      .cons_egress = 0xabcd, .mac = { 1, 2, 3, 4, 5, 6 } };
+	static const uint8_t want[16] = {0x00, 0x00, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04,
+					 0x00, 0x3f, 0x12, 0x34, 0xab, 0xcd, 0x00, 0x00};
+	struct scion_hop_field hf = {.exp_time = 0x3f,
+				     .cons_ingress = 0x1234,
+				     .cons_egress = 0xabcd,
+				     .mac = {1, 2, 3, 4, 5, 6}};
 	uint8_t in[16];
 
 	(void)state;
@@ -232,9 +234,9 @@ static void test_forwarding_key(void **state)
 		size_t len;
 		const char *key;
 	} vectors[] = {
-		{ "000102030405060708090a0b0c0d0e0f", 16, "014f838b9e1db547479909e7710bc7c8" },
-		{ "f5104a98730d83ac91ae0a951ead31ed", 16, "cdc9b3c9478d963eac7acf2cc3f5bcbc" },
-		{ "00", 1, "a455ee5336c1a4de2a67303594e1b1e6" },
+	    {"000102030405060708090a0b0c0d0e0f", 16, "014f838b9e1db547479909e7710bc7c8"},
+	    {"f5104a98730d83ac91ae0a951ead31ed", 16, "cdc9b3c9478d963eac7acf2cc3f5bcbc"},
+	    {"00", 1, "a455ee5336c1a4de2a67303594e1b1e6"},
 	};
 	uint8_t master[16], want[16], got[16];
 
@@ -364,8 +366,8 @@ static void test_seg_id_against_cons_dir(void **state)
 		assert_int_equal(seg_id, scion_seg_id_beta(s.beta0, s.hop, (size_t)end));
 	}
 	/* The prose's beta_n fails at the first hop. */
-	assert_false(scion_hop_mac_verify(s.key[N - 1], scion_seg_id_beta(s.beta0, s.hop, N),
-					  s.ts, &s.hop[N - 1]));
+	assert_false(scion_hop_mac_verify(s.key[N - 1], scion_seg_id_beta(s.beta0, s.hop, N), s.ts,
+					  &s.hop[N - 1]));
 	segment_free(&s);
 }
 
@@ -403,8 +405,8 @@ static void test_seg_id_peering(void **state)
 		}
 	}
 	/* Treating the peering hop as a normal one (SegID beta_i) fails. */
-	assert_false(scion_hop_mac_verify(d.key[2], scion_seg_id_beta(d.beta0, d.hop, 2), d.ts,
-					  &d.peer[2]));
+	assert_false(
+	    scion_hop_mac_verify(d.key[2], scion_seg_id_beta(d.beta0, d.hop, 2), d.ts, &d.peer[2]));
 	segment_free(&u);
 	segment_free(&d);
 }
@@ -412,16 +414,16 @@ static void test_seg_id_peering(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc4493_one_block),
-		cmocka_unit_test(test_mac_input_layout),
-		cmocka_unit_test(test_differential_evp_cmac),
-		cmocka_unit_test(test_verify),
-		cmocka_unit_test(test_key_dup),
-		cmocka_unit_test(test_forwarding_key),
-		cmocka_unit_test(test_seg_id_beta),
-		cmocka_unit_test(test_seg_id_cons_dir),
-		cmocka_unit_test(test_seg_id_against_cons_dir),
-		cmocka_unit_test(test_seg_id_peering),
+	    cmocka_unit_test(test_rfc4493_one_block),
+	    cmocka_unit_test(test_mac_input_layout),
+	    cmocka_unit_test(test_differential_evp_cmac),
+	    cmocka_unit_test(test_verify),
+	    cmocka_unit_test(test_key_dup),
+	    cmocka_unit_test(test_forwarding_key),
+	    cmocka_unit_test(test_seg_id_beta),
+	    cmocka_unit_test(test_seg_id_cons_dir),
+	    cmocka_unit_test(test_seg_id_against_cons_dir),
+	    cmocka_unit_test(test_seg_id_peering),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
