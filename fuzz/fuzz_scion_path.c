@@ -11,10 +11,10 @@
 
 #include <seg/scion_path.h>
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
+#define CHECK(cond)              \
+	do {                     \
+		if (!(cond))     \
+			abort(); \
 	} while (0)
 
 static void check_equal(const struct scion_std_path *a, const struct scion_std_path *b)
@@ -22,7 +22,8 @@ static void check_equal(const struct scion_std_path *a, const struct scion_std_p
 	CHECK(memcmp(&a->meta, &b->meta, sizeof(a->meta)) == 0);
 	CHECK(a->num_infs == b->num_infs && a->num_hops == b->num_hops);
 	for (unsigned i = 0; i < a->num_infs; i++)
-		CHECK(a->inf[i].peer == b->inf[i].peer && a->inf[i].cons_dir == b->inf[i].cons_dir &&
+		CHECK(a->inf[i].peer == b->inf[i].peer &&
+		      a->inf[i].cons_dir == b->inf[i].cons_dir &&
 		      a->inf[i].seg_id == b->inf[i].seg_id &&
 		      a->inf[i].timestamp == b->inf[i].timestamp);
 	for (unsigned i = 0; i < a->num_hops; i++)
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t enc[SCION_MAX_STD_PATH_LEN], rev[SCION_MAX_STD_PATH_LEN],
-		rev2[SCION_MAX_STD_PATH_LEN];
+	    rev2[SCION_MAX_STD_PATH_LEN];
 	struct scion_std_path p, q;
 	struct scion_path_meta m;
 	size_t n = 0;

@@ -57,19 +57,19 @@ enum scion_path_type {
 /** Why a packet decode or encode failed. */
 enum scion_pkt_err {
 	SCION_PKT_OK = 0,
-	SCION_PKT_ERR_TRUNCATED = -40,     /**< buffer shorter than a fixed header part */
-	SCION_PKT_ERR_VERSION = -41,       /**< version is not 0 */
-	SCION_PKT_ERR_HDR_LEN = -42,       /**< HdrLen shorter than the address header or past the buffer */
-	SCION_PKT_ERR_PAYLOAD_LEN = -43,   /**< PayloadLen disagrees with the bytes after the header */
-	SCION_PKT_ERR_ADDR_TYPE = -44,     /**< unsupported DT/DL combination */
-	SCION_PKT_ERR_PATH_TYPE = -45,     /**< unknown or unsupported path type */
-	SCION_PKT_ERR_PATH = -46,          /**< the path itself is malformed (see scion_path_err) */
-	SCION_PKT_ERR_EXT = -47,           /**< extension header length past its bounds or repeated */
-	SCION_PKT_ERR_L4_LEN = -48,        /**< UDP/SCMP length field disagrees with the bytes */
-	SCION_PKT_ERR_CHECKSUM = -49,      /**< UDP/SCMP checksum wrong */
-	SCION_PKT_ERR_SCMP_TYPE = -50,     /**< SCMP type this stack does not decode */
-	SCION_PKT_ERR_SPACE = -51,         /**< output buffer too small */
-	SCION_PKT_ERR_INVALID = -52,       /**< caller passed inconsistent values to an encoder */
+	SCION_PKT_ERR_TRUNCATED = -40,	 /**< buffer shorter than a fixed header part */
+	SCION_PKT_ERR_VERSION = -41,	 /**< version is not 0 */
+	SCION_PKT_ERR_HDR_LEN = -42,	 /**< HdrLen below the address header or past the buffer */
+	SCION_PKT_ERR_PAYLOAD_LEN = -43, /**< PayloadLen disagrees with the packet length */
+	SCION_PKT_ERR_ADDR_TYPE = -44,	 /**< unsupported DT/DL combination */
+	SCION_PKT_ERR_PATH_TYPE = -45,	 /**< unknown or unsupported path type */
+	SCION_PKT_ERR_PATH = -46,	 /**< the path itself is malformed (see scion_path_err) */
+	SCION_PKT_ERR_EXT = -47,	 /**< extension header length past its bounds or repeated */
+	SCION_PKT_ERR_L4_LEN = -48,	 /**< UDP/SCMP length field disagrees with the bytes */
+	SCION_PKT_ERR_CHECKSUM = -49,	 /**< UDP/SCMP checksum wrong */
+	SCION_PKT_ERR_SCMP_TYPE = -50,	 /**< SCMP type this stack does not decode */
+	SCION_PKT_ERR_SPACE = -51,	 /**< output buffer too small */
+	SCION_PKT_ERR_INVALID = -52,	 /**< caller passed inconsistent values to an encoder */
 };
 
 /**
@@ -103,7 +103,7 @@ struct scion_packet {
 	size_t hdr_len; /**< common + address + path = HdrLen * 4 */
 	struct scion_ext hbh;
 	struct scion_ext e2e;
-	uint8_t l4_proto; /**< NextHdr after the extensions */
+	uint8_t l4_proto;  /**< NextHdr after the extensions */
 	const uint8_t *l4; /**< the upper-layer header and payload */
 	size_t l4_len;
 };
@@ -124,8 +124,8 @@ SEG_MUST_CHECK int scion_packet_decode(const uint8_t *buf, size_t len, struct sc
 SEG_MUST_CHECK int scion_packet_encode(const struct scion_packet *p, uint8_t *buf, size_t cap,
 				       size_t *written);
 /** Writes common + address header + path only, with PayloadLen = payload_len. */
-SEG_MUST_CHECK int scion_header_encode(const struct scion_header *h, size_t payload_len, uint8_t *buf,
-				       size_t cap, size_t *written);
+SEG_MUST_CHECK int scion_header_encode(const struct scion_header *h, size_t payload_len,
+				       uint8_t *buf, size_t cap, size_t *written);
 /** Bytes the encoded common + address header + path takes. */
 size_t scion_header_len(const struct scion_header *h);
 
@@ -186,12 +186,28 @@ struct scmp_msg {
 	uint8_t code;
 	uint16_t checksum;
 	union {
-		struct { uint16_t id, seq; } echo;
-		struct { uint16_t id, seq; scion_ia_t ia; uint64_t ifid; } traceroute;
-		struct { uint16_t mtu; } too_big;
-		struct { uint16_t pointer; } param;
-		struct { scion_ia_t ia; uint64_t ifid; } ext_down;
-		struct { scion_ia_t ia; uint64_t ingress, egress; } int_down;
+		struct {
+			uint16_t id, seq;
+		} echo;
+		struct {
+			uint16_t id, seq;
+			scion_ia_t ia;
+			uint64_t ifid;
+		} traceroute;
+		struct {
+			uint16_t mtu;
+		} too_big;
+		struct {
+			uint16_t pointer;
+		} param;
+		struct {
+			scion_ia_t ia;
+			uint64_t ifid;
+		} ext_down;
+		struct {
+			scion_ia_t ia;
+			uint64_t ingress, egress;
+		} int_down;
 	} u;
 	const uint8_t *data;
 	size_t data_len;
@@ -205,8 +221,8 @@ struct scmp_msg {
 SEG_MUST_CHECK int scmp_decode(const struct scion_header *h, const uint8_t *l4, size_t len,
 			       bool verify_checksum, struct scmp_msg *out);
 /** Writes an SCMP message with its checksum; quotes data (truncated by the caller). */
-SEG_MUST_CHECK int scmp_encode(const struct scion_header *h, const struct scmp_msg *m,
-			       uint8_t *buf, size_t cap, size_t *written);
+SEG_MUST_CHECK int scmp_encode(const struct scion_header *h, const struct scmp_msg *m, uint8_t *buf,
+			       size_t cap, size_t *written);
 bool scmp_is_error(uint8_t type);
 /** Length of the InfoBlock of a known SCMP type (after the 4-byte header), or 0 if unknown. */
 size_t scmp_info_len(uint8_t type);

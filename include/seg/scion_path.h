@@ -28,7 +28,7 @@ enum {
 	/** A one-hop path: one info field and two hop fields. */
 	SCION_ONEHOP_PATH_LEN = SCION_INFO_LEN + 2 * SCION_HOP_LEN,
 	SCION_MAX_STD_PATH_LEN =
-		SCION_PATH_META_LEN + SCION_MAX_INFS * SCION_INFO_LEN + SCION_MAX_HOPS * SCION_HOP_LEN,
+	    SCION_PATH_META_LEN + SCION_MAX_INFS * SCION_INFO_LEN + SCION_MAX_HOPS * SCION_HOP_LEN,
 	/** Relative expiry unit of a hop field: (1 + ExpTime) * 24h / 256. */
 	SCION_EXP_TIME_UNIT_SEC = 24 * 60 * 60 / 256,
 };
@@ -36,23 +36,23 @@ enum {
 /** Why a path decode or operation failed. */
 enum scion_path_err {
 	SCION_PATH_OK = 0,
-	SCION_PATH_ERR_TRUNCATED = -20,     /**< fewer bytes than the meta header declares */
-	SCION_PATH_ERR_SEG_LEN = -21,       /**< a SegLen after a zero one, or all zero */
+	SCION_PATH_ERR_TRUNCATED = -20,	    /**< fewer bytes than the meta header declares */
+	SCION_PATH_ERR_SEG_LEN = -21,	    /**< a SegLen after a zero one, or all zero */
 	SCION_PATH_ERR_TOO_MANY_HOPS = -22, /**< more than SCION_MAX_HOPS hop fields */
-	SCION_PATH_ERR_CURR_INF = -23,      /**< CurrINF outside the info fields */
-	SCION_PATH_ERR_CURR_HF = -24,       /**< CurrHF outside the hop fields or its segment */
-	SCION_PATH_ERR_TRAILING = -25,      /**< bytes past the declared path */
-	SCION_PATH_ERR_SPACE = -26,         /**< output buffer too small */
-	SCION_PATH_ERR_END = -27,           /**< no next hop to advance to */
+	SCION_PATH_ERR_CURR_INF = -23,	    /**< CurrINF outside the info fields */
+	SCION_PATH_ERR_CURR_HF = -24,	    /**< CurrHF outside the hop fields or its segment */
+	SCION_PATH_ERR_TRAILING = -25,	    /**< bytes past the declared path */
+	SCION_PATH_ERR_SPACE = -26,	    /**< output buffer too small */
+	SCION_PATH_ERR_END = -27,	    /**< no next hop to advance to */
 	/** Never returned today: the spec forbids no reserved bit, and like the reference we
 	 * ignore reserved bits on decode and write them as zero. Kept for a stricter future. */
 	SCION_PATH_ERR_RESERVED = -28,
 };
 
 struct scion_info_field {
-	bool peer;         /**< P flag: the segment contains a peering hop */
-	bool cons_dir;     /**< C flag: traversed in construction direction */
-	uint16_t seg_id;   /**< SegID, updated hop by hop (beta) */
+	bool peer;	    /**< P flag: the segment contains a peering hop */
+	bool cons_dir;	    /**< C flag: traversed in construction direction */
+	uint16_t seg_id;    /**< SegID, updated hop by hop (beta) */
 	uint32_t timestamp; /**< segment creation time, Unix seconds */
 };
 
@@ -109,11 +109,13 @@ static inline size_t scion_path_info_offset(unsigned idx)
 }
 static inline size_t scion_path_hop_offset(unsigned num_infs, unsigned idx)
 {
-	return SCION_PATH_META_LEN + (size_t)num_infs * SCION_INFO_LEN + (size_t)idx * SCION_HOP_LEN;
+	return SCION_PATH_META_LEN + (size_t)num_infs * SCION_INFO_LEN +
+	       (size_t)idx * SCION_HOP_LEN;
 }
 
 /** Decodes exactly len bytes as a standard path; checks segment lengths and CurrINF/HF. */
-SEG_MUST_CHECK int scion_std_path_decode(const uint8_t *raw, size_t len, struct scion_std_path *out);
+SEG_MUST_CHECK int scion_std_path_decode(const uint8_t *raw, size_t len,
+					 struct scion_std_path *out);
 /** Bytes the encoded path takes. */
 size_t scion_std_path_len(const struct scion_std_path *p);
 SEG_MUST_CHECK int scion_std_path_encode(const struct scion_std_path *p, uint8_t *buf, size_t cap,

@@ -44,14 +44,14 @@ enum scion_common_layout {
  * is rejected with SCION_PKT_ERR_ADDR_TYPE.
  */
 enum scion_addr_code {
-	SCION_ADDR_T_IP = 0,    /* DT for IPv4 (DL 0) and IPv6 (DL 3) */
-	SCION_ADDR_T_SVC = 1,   /* DT for a service address (DL 0) */
-	SCION_ADDR_L_4 = 0,     /* 4 bytes */
-	SCION_ADDR_L_16 = 3,    /* 16 bytes */
+	SCION_ADDR_T_IP = 0,  /* DT for IPv4 (DL 0) and IPv6 (DL 3) */
+	SCION_ADDR_T_SVC = 1, /* DT for a service address (DL 0) */
+	SCION_ADDR_L_4 = 0,   /* 4 bytes */
+	SCION_ADDR_L_16 = 3,  /* 16 bytes */
 	SCION_HOST_IPV4_LEN = 4,
 	SCION_HOST_IPV6_LEN = 16,
-	SCION_HOST_SVC_LEN = 2,       /* the service value itself ... */
-	SCION_HOST_SVC_WIRE_LEN = 4,  /* ... padded with two zero bytes on the wire */
+	SCION_HOST_SVC_LEN = 2,	     /* the service value itself ... */
+	SCION_HOST_SVC_WIRE_LEN = 4, /* ... padded with two zero bytes on the wire */
 	SCION_HOST_MAX_LEN = 16,
 };
 
@@ -118,14 +118,14 @@ enum scion_ext_layout {
 /* SCMP (scmp.rst): Type(8) Code(8) Checksum(16), then a type-specific InfoBlock. */
 enum scmp_layout {
 	SCMP_OFF_CHECKSUM = 2,
-	SCMP_ERROR_TYPE_LIMIT = 128, /* types below are errors, from here on informational */
+	SCMP_ERROR_TYPE_LIMIT = 128,	    /* types below are errors, from here on informational */
 	SCMP_INFO_LEN_DEST_UNREACHABLE = 4, /* unused */
 	SCMP_INFO_LEN_PACKET_TOO_BIG = 4,   /* reserved(16) MTU(16) */
 	SCMP_INFO_LEN_PARAMETER_PROBLEM = 4, /* reserved(16) Pointer(16) */
-	SCMP_INFO_LEN_EXT_IF_DOWN = 16,     /* ISD-AS(64) IfID(64) */
-	SCMP_INFO_LEN_INT_CONN_DOWN = 24,   /* ISD-AS(64) Ingress(64) Egress(64) */
-	SCMP_INFO_LEN_ECHO = 4,             /* Identifier(16) Sequence(16) */
-	SCMP_INFO_LEN_TRACEROUTE = 20,      /* Identifier Sequence ISD-AS(64) IfID(64) */
+	SCMP_INFO_LEN_EXT_IF_DOWN = 16,	     /* ISD-AS(64) IfID(64) */
+	SCMP_INFO_LEN_INT_CONN_DOWN = 24,    /* ISD-AS(64) Ingress(64) Egress(64) */
+	SCMP_INFO_LEN_ECHO = 4,		     /* Identifier(16) Sequence(16) */
+	SCMP_INFO_LEN_TRACEROUTE = 20,	     /* Identifier Sequence ISD-AS(64) IfID(64) */
 };
 
 /* SCMP codes (scmp.rst). */

@@ -40,8 +40,8 @@ size_t scion_header_len(const struct scion_header *h)
 	return SCION_COMMON_HDR_LEN + addr_hdr_len(h) + h->path_len;
 }
 
-int scion_header_encode(const struct scion_header *h, size_t payload_len, uint8_t *buf,
-			size_t cap, size_t *written)
+int scion_header_encode(const struct scion_header *h, size_t payload_len, uint8_t *buf, size_t cap,
+			size_t *written)
 {
 	struct wcursor c = wcursor_init(buf, cap);
 	uint8_t dt, dl, st, sl, host[SCION_HOST_MAX_LEN];
@@ -62,7 +62,7 @@ int scion_header_encode(const struct scion_header *h, size_t payload_len, uint8_
 		return SCION_PKT_ERR_SPACE;
 
 	(void)(wcursor_u32be(&c, (uint32_t)h->version << SCION_VERSION_SHIFT |
-				      (uint32_t)h->traffic_class << SCION_TC_SHIFT | h->flow_id) &&
+				     (uint32_t)h->traffic_class << SCION_TC_SHIFT | h->flow_id) &&
 	       wcursor_u8(&c, h->next_hdr) &&
 	       wcursor_u8(&c, (uint8_t)(hdr_len / SCION_HDR_LEN_UNIT)) &&
 	       wcursor_u16be(&c, (uint16_t)payload_len) && wcursor_u8(&c, h->path_type) &&
@@ -198,8 +198,7 @@ static void ext_write(struct wcursor *c, const struct scion_ext *e, uint8_t next
 	c->cap -= e->options_len;
 }
 
-int scion_packet_encode(const struct scion_packet *p, uint8_t *buf, size_t cap,
-			size_t *written)
+int scion_packet_encode(const struct scion_packet *p, uint8_t *buf, size_t cap, size_t *written)
 {
 	struct scion_header h = p->hdr;
 	struct wcursor c;

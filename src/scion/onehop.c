@@ -42,9 +42,9 @@ int scion_onehop_path_to_std(const struct scion_onehop_path *p, struct scion_std
 	out->num_infs = 1;
 	out->num_hops = 2;
 	out->inf[0] = (struct scion_info_field){
-		.cons_dir = true,
-		.seg_id = p->info.seg_id,
-		.timestamp = p->info.timestamp,
+	    .cons_dir = true,
+	    .seg_id = p->info.seg_id,
+	    .timestamp = p->info.timestamp,
 	};
 	out->hop[0] = p->first;
 	out->hop[1] = p->second;
@@ -55,7 +55,8 @@ int scion_onehop_path_reverse(const struct scion_onehop_path *p, struct scion_st
 {
 	int err = scion_onehop_path_to_std(p, out);
 
-	/* The receiver sits at the second hop: advance there, then reverse (reference onehop.go). */
+	/* The receiver sits at the second hop: advance there, then reverse (reference onehop.go).
+	 */
 	if (!err)
 		err = scion_std_path_advance(out);
 	if (!err)

@@ -94,12 +94,12 @@ int scion_path_meta_decode(const uint8_t *raw, size_t len, struct scion_path_met
 
 void scion_path_meta_encode(const struct scion_path_meta *m, uint8_t raw[SCION_PATH_META_LEN])
 {
-	uint32_t line = (uint32_t)(m->curr_inf & SCION_META_CURR_INF_MASK)
-				<< SCION_META_CURR_INF_SHIFT |
-			(uint32_t)(m->curr_hf & SCION_META_CURR_HF_MASK) << SCION_META_CURR_HF_SHIFT |
-			(uint32_t)(m->seg_len[0] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG0_SHIFT |
-			(uint32_t)(m->seg_len[1] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG1_SHIFT |
-			(uint32_t)(m->seg_len[2] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG2_SHIFT;
+	uint32_t line =
+	    (uint32_t)(m->curr_inf & SCION_META_CURR_INF_MASK) << SCION_META_CURR_INF_SHIFT |
+	    (uint32_t)(m->curr_hf & SCION_META_CURR_HF_MASK) << SCION_META_CURR_HF_SHIFT |
+	    (uint32_t)(m->seg_len[0] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG0_SHIFT |
+	    (uint32_t)(m->seg_len[1] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG1_SHIFT |
+	    (uint32_t)(m->seg_len[2] & SCION_META_SEG_LEN_MASK) << SCION_META_SEG2_SHIFT;
 	store_u32be(raw, line);
 }
 
@@ -193,8 +193,7 @@ size_t scion_std_path_len(const struct scion_std_path *p)
 	return scion_path_hop_offset(p->num_infs, p->num_hops);
 }
 
-int scion_std_path_encode(const struct scion_std_path *p, uint8_t *buf, size_t cap,
-			  size_t *written)
+int scion_std_path_encode(const struct scion_std_path *p, uint8_t *buf, size_t cap, size_t *written)
 {
 	size_t len;
 	int err = std_path_validate(p, &len);

@@ -68,7 +68,8 @@ static void info_decode(struct rcursor *c, struct scmp_msg *m)
 		break;
 	case SCMP_TRACEROUTE_REQUEST:
 	case SCMP_TRACEROUTE_REPLY:
-		ok = rcursor_u16be(c, &m->u.traceroute.id) && rcursor_u16be(c, &m->u.traceroute.seq) &&
+		ok = rcursor_u16be(c, &m->u.traceroute.id) &&
+		     rcursor_u16be(c, &m->u.traceroute.seq) &&
 		     rcursor_u64be(c, &m->u.traceroute.ia) &&
 		     rcursor_u64be(c, &m->u.traceroute.ifid);
 		break;
@@ -121,7 +122,8 @@ static void info_encode(struct wcursor *c, const struct scmp_msg *m)
 		ok = wcursor_u64be(c, m->u.ext_down.ia) && wcursor_u64be(c, m->u.ext_down.ifid);
 		break;
 	case SCMP_INTERNAL_CONNECTIVITY_DOWN:
-		ok = wcursor_u64be(c, m->u.int_down.ia) && wcursor_u64be(c, m->u.int_down.ingress) &&
+		ok = wcursor_u64be(c, m->u.int_down.ia) &&
+		     wcursor_u64be(c, m->u.int_down.ingress) &&
 		     wcursor_u64be(c, m->u.int_down.egress);
 		break;
 	case SCMP_ECHO_REQUEST:
@@ -130,7 +132,8 @@ static void info_encode(struct wcursor *c, const struct scmp_msg *m)
 		break;
 	case SCMP_TRACEROUTE_REQUEST:
 	case SCMP_TRACEROUTE_REPLY:
-		ok = wcursor_u16be(c, m->u.traceroute.id) && wcursor_u16be(c, m->u.traceroute.seq) &&
+		ok = wcursor_u16be(c, m->u.traceroute.id) &&
+		     wcursor_u16be(c, m->u.traceroute.seq) &&
 		     wcursor_u64be(c, m->u.traceroute.ia) && wcursor_u64be(c, m->u.traceroute.ifid);
 		break;
 	}
@@ -167,16 +170,17 @@ int scion_scmp_packet_build(const struct scion_header *h, const struct scmp_msg 
 {
 	struct scion_header hdr = *h;
 	struct scmp_msg msg = *m;
-	size_t hdr_len = scion_header_len(h), scmp_hdr = SCION_SCMP_HDR_LEN + scmp_info_len(m->type);
+	size_t hdr_len = scion_header_len(h),
+	       scmp_hdr = SCION_SCMP_HDR_LEN + scmp_info_len(m->type);
 	size_t scmp_len;
 	int err;
 
 	hdr.next_hdr = SCION_PROTO_SCMP;
 	/* scmp.rst: an error quotes as much as fits in SCMP_MAX_PACKET_LEN. */
 	if (scmp_is_error(m->type)) {
-		size_t room = SCMP_MAX_PACKET_LEN > hdr_len + scmp_hdr ?
-				      SCMP_MAX_PACKET_LEN - hdr_len - scmp_hdr :
-				      0;
+		size_t room = SCMP_MAX_PACKET_LEN > hdr_len + scmp_hdr
+				  ? SCMP_MAX_PACKET_LEN - hdr_len - scmp_hdr
+				  : 0;
 
 		if (msg.data_len > room)
 			msg.data_len = room;

@@ -23,16 +23,16 @@
 #define IA_2_222 scion_ia_make(2, 0xff0000000222ull)
 #define IA_1_110 scion_ia_make(1, 0xff0000000110ull)
 
-static const uint8_t ip6_addr[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x68 };
-static const uint8_t ip4_addr[4] = { 10, 0, 0, 100 };
+static const uint8_t ip6_addr[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x68};
+static const uint8_t ip4_addr[4] = {10, 0, 0, 100};
 
 /* scion_test.go rawPath: 2 segments of 2 hops. */
 static const uint8_t raw_path[] = {
-	0x00, 0x00, 0x20, 0x80, 0x00, 0x00, 0x01, 0x11, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
-	0x02, 0x22, 0x00, 0x00, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x01, 0x00, 0x00, 0x01, 0x02,
-	0x03, 0x04, 0x05, 0x06, 0x00, 0x3f, 0x00, 0x03, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04,
-	0x05, 0x06, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
-	0x00, 0x3f, 0x00, 0x01, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+    0x00, 0x00, 0x20, 0x80, 0x00, 0x00, 0x01, 0x11, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+    0x02, 0x22, 0x00, 0x00, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x01, 0x00, 0x00, 0x01, 0x02,
+    0x03, 0x04, 0x05, 0x06, 0x00, 0x3f, 0x00, 0x03, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04,
+    0x05, 0x06, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x02, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+    0x00, 0x3f, 0x00, 0x01, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
 };
 
 struct blob {
@@ -42,7 +42,7 @@ struct blob {
 
 static struct blob read_vector(const char *path)
 {
-	struct blob b = { 0 };
+	struct blob b = {0};
 	FILE *f = fopen(path, "rb");
 
 	if (!f)
@@ -93,8 +93,8 @@ static void assert_prep_header(const struct scion_packet *p, uint8_t next_hdr)
 /* decoded_test.go: the path's info and hop fields. */
 static void assert_raw_path_fields(const uint8_t *path, size_t len)
 {
-	static const uint16_t ing[4] = { 1, 3, 0, 1 }, eg[4] = { 0, 2, 2, 0 };
-	static const uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+	static const uint16_t ing[4] = {1, 3, 0, 1}, eg[4] = {0, 2, 2, 0};
+	static const uint8_t mac[6] = {1, 2, 3, 4, 5, 6};
 	struct scion_std_path sp;
 
 	assert_int_equal(scion_std_path_decode(path, len, &sp), 0);
@@ -153,9 +153,9 @@ static void assert_udp_build(const struct blob *b, const struct scion_packet *p)
 	assert_non_null(out);
 	for (size_t i = 0; i < sizeof(payload); i++)
 		payload[i] = (uint8_t)i;
-	assert_int_equal(scion_udp_packet_build(&p->hdr, 1280, 80, payload, sizeof(payload), out,
-						b->len, &n),
-			 0);
+	assert_int_equal(
+	    scion_udp_packet_build(&p->hdr, 1280, 80, payload, sizeof(payload), out, b->len, &n),
+	    0);
 	assert_int_equal(n, b->len);
 	assert_memory_equal(out, b->p, b->len);
 	free(out);
@@ -240,8 +240,8 @@ static void test_empty_udp(void **state)
 	free(b.p);
 }
 
-static const uint8_t ff18[18] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t ff18[18] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* The reference wrote these with ComputeChecksums off: the checksum field is zero. */
 static void decode_scmp_vector(const char *path, struct blob *b, struct scion_packet *p,
@@ -319,7 +319,7 @@ static void test_scmp_int_conn_down(void **state)
 /* bfd_test.go: the SCION layer decodes; BFD (NextHdr 203) is left to the caller. */
 static void test_bfd(void **state)
 {
-	static const uint8_t dst[4] = { 127, 0, 0, 9 }, src[4] = { 127, 0, 0, 10 };
+	static const uint8_t dst[4] = {127, 0, 0, 9}, src[4] = {127, 0, 0, 10};
 	struct blob b = read_vector(VEC("scion-bfd.bin"));
 	struct scion_packet p;
 
@@ -335,7 +335,7 @@ static void test_bfd(void **state)
 	assert_memory_equal(p.hdr.dst.host.ip, dst, 4);
 	assert_memory_equal(p.hdr.src.host.ip, src, 4);
 	assert_int_equal(p.l4_len, 24); /* a BFD control packet without authentication */
-	assert_int_equal(p.l4[3], 24);  /* BFD Length field */
+	assert_int_equal(p.l4[3], 24);	/* BFD Length field */
 	assert_reencodes(&b, &p);
 	free(b.p);
 }
@@ -343,13 +343,13 @@ static void test_bfd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scion_udp),
-		cmocka_unit_test(test_scion_udp_extn),
-		cmocka_unit_test(test_empty_udp),
-		cmocka_unit_test(test_scmp_dest_unreachable),
-		cmocka_unit_test(test_scmp_ext_if_down),
-		cmocka_unit_test(test_scmp_int_conn_down),
-		cmocka_unit_test(test_bfd),
+	    cmocka_unit_test(test_scion_udp),
+	    cmocka_unit_test(test_scion_udp_extn),
+	    cmocka_unit_test(test_empty_udp),
+	    cmocka_unit_test(test_scmp_dest_unreachable),
+	    cmocka_unit_test(test_scmp_ext_if_down),
+	    cmocka_unit_test(test_scmp_int_conn_down),
+	    cmocka_unit_test(test_bfd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

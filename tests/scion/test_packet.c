@@ -50,7 +50,7 @@ static void make_path(struct scion_header *h, int kind)
 		return;
 	}
 	if (kind == 4) {
-		struct scion_onehop_path o = { 0 };
+		struct scion_onehop_path o = {0};
 
 		o.info.seg_id = 77;
 		o.first.cons_egress = 3;
@@ -128,12 +128,14 @@ static void test_roundtrip_all(void **state)
 				assert_int_equal(p.hdr_len, scion_header_len(&h));
 				assert_int_equal(p.hdr.next_hdr, SCION_PROTO_UDP);
 				assert_int_equal(p.hdr.payload_len, 8 + sizeof(payload));
-				assert_int_equal(scion_udp_decode(&p.hdr, p.l4, p.l4_len, true, &u), 0);
+				assert_int_equal(scion_udp_decode(&p.hdr, p.l4, p.l4_len, true, &u),
+						 0);
 				assert_int_equal(u.src_port, 4000);
 				assert_int_equal(u.dst_port, 53);
 				assert_int_equal(u.payload_len, sizeof(payload));
 				assert_memory_equal(u.payload, payload, sizeof(payload));
-				assert_int_equal(scion_packet_encode(&p, again, sizeof(again), &m), 0);
+				assert_int_equal(scion_packet_encode(&p, again, sizeof(again), &m),
+						 0);
 				assert_int_equal(m, n);
 				assert_memory_equal(again, buf, n);
 			}
@@ -144,28 +146,29 @@ static void test_roundtrip_all(void **state)
 /* Extensions: HBH only, E2E only, both; options kept raw. */
 static void test_extensions(void **state)
 {
-	static const uint8_t opts_hbh[6] = { 1, 4, 0, 0, 0, 0 }; /* PadN of 6 */
-	static const uint8_t opts_e2e[10] = { 2, 8, 1, 2, 3, 4, 5, 6, 7, 8 };
-	static const uint8_t l4[5] = { 9, 9, 9, 9, 9 };
+	static const uint8_t opts_hbh[6] = {1, 4, 0, 0, 0, 0}; /* PadN of 6 */
+	static const uint8_t opts_e2e[10] = {2, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t l4[5] = {9, 9, 9, 9, 9};
 	static uint8_t buf[1024], again[1024];
 
 	(void)state;
 	for (int mask = 0; mask < 4; mask++) {
-		struct scion_packet in = { 0 }, out;
+		struct scion_packet in = {0}, out;
 		size_t n = 0, m = 0;
 
 		make_header(&in.hdr, SCION_HOST_IPV4, SCION_HOST_IPV6, 2);
-		in.hbh = (struct scion_ext){ .present = mask & 1, .options = opts_hbh,
-					     .options_len = sizeof(opts_hbh) };
-		in.e2e = (struct scion_ext){ .present = mask & 2, .options = opts_e2e,
-					     .options_len = sizeof(opts_e2e) };
+		in.hbh = (struct scion_ext){
+		    .present = mask & 1, .options = opts_hbh, .options_len = sizeof(opts_hbh)};
+		in.e2e = (struct scion_ext){
+		    .present = mask & 2, .options = opts_e2e, .options_len = sizeof(opts_e2e)};
 		in.l4_proto = 99;
 		in.l4 = l4;
 		in.l4_len = sizeof(l4);
 		assert_int_equal(scion_packet_encode(&in, buf, sizeof(buf), &n), 0);
 		assert_int_equal(scion_packet_decode(buf, n, &out), 0);
-		assert_int_equal(out.hdr.next_hdr,
-				 (mask & 1) ? SCION_PROTO_HBH : (mask & 2) ? SCION_PROTO_E2E : 99);
+		assert_int_equal(out.hdr.next_hdr, (mask & 1)	? SCION_PROTO_HBH
+						   : (mask & 2) ? SCION_PROTO_E2E
+								: 99);
 		assert_int_equal(out.hbh.present, !!(mask & 1));
 		assert_int_equal(out.e2e.present, !!(mask & 2));
 		if (mask & 1) {
@@ -189,13 +192,13 @@ static void test_extensions(void **state)
 /* A reference packet for the malformed cases: IPv6 dst, IPv4 src, 2-segment path, HBH. */
 static size_t build_reference(uint8_t *buf, size_t cap, struct scion_packet *in)
 {
-	static const uint8_t opts[6] = { 1, 4, 0, 0, 0, 0 };
-	static const uint8_t l4[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	static const uint8_t opts[6] = {1, 4, 0, 0, 0, 0};
+	static const uint8_t l4[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 	size_t n = 0;
 
 	memset(in, 0, sizeof(*in));
 	make_header(&in->hdr, SCION_HOST_IPV6, SCION_HOST_IPV4, 2);
-	in->hbh = (struct scion_ext){ .present = true, .options = opts, .options_len = 6 };
+	in->hbh = (struct scion_ext){.present = true, .options = opts, .options_len = 6};
 	in->l4_proto = 77;
 	in->l4 = l4;
 	in->l4_len = sizeof(l4);
@@ -213,9 +216,9 @@ static void test_truncated_every_length(void **state)
 	(void)state;
 	assert_int_equal(scion_packet_decode(buf, n, &p), 0);
 	for (size_t l = 0; l < n; l++) {
-		int want = l < addr_end ? SCION_PKT_ERR_TRUNCATED :
-			   l < hdr_len	 ? SCION_PKT_ERR_HDR_LEN :
-					   SCION_PKT_ERR_PAYLOAD_LEN;
+		int want = l < addr_end	 ? SCION_PKT_ERR_TRUNCATED
+			   : l < hdr_len ? SCION_PKT_ERR_HDR_LEN
+					 : SCION_PKT_ERR_PAYLOAD_LEN;
 
 		assert_int_equal(scion_packet_decode(buf, l, &p), want);
 	}
@@ -230,11 +233,11 @@ static void test_malformed_header(void **state)
 	size_t n = build_reference(buf, sizeof(buf), &in);
 
 	(void)state;
-#define MUTATE(stmt, err)                                                                          \
-	do {                                                                                       \
-		memcpy(bad, buf, n);                                                               \
-		stmt;                                                                              \
-		assert_int_equal(scion_packet_decode(bad, n, &p), err);                            \
+#define MUTATE(stmt, err)                                               \
+	do {                                                            \
+		memcpy(bad, buf, n);                                    \
+		stmt;                                                   \
+		assert_int_equal(scion_packet_decode(bad, n, &p), err); \
 	} while (0)
 	MUTATE(bad[0] = 0x10, SCION_PKT_ERR_VERSION);
 	MUTATE(bad[0] = 0xf0, SCION_PKT_ERR_VERSION);
@@ -249,7 +252,7 @@ static void test_malformed_header(void **state)
 	MUTATE(bad[7]--, SCION_PKT_ERR_PAYLOAD_LEN);
 	MUTATE(bad[6] = 0xff, SCION_PKT_ERR_PAYLOAD_LEN);
 	/* Undefined DT/DL or ST/SL combinations (DL 1, 2; DT 1 with DL 3; DT 2, 3). */
-	static const uint8_t bad_codes[] = { 0x1, 0x2, 0x7, 0x8, 0xc, 0xf };
+	static const uint8_t bad_codes[] = {0x1, 0x2, 0x7, 0x8, 0xc, 0xf};
 	for (size_t i = 0; i < sizeof(bad_codes); i++) {
 		MUTATE(bad[9] = (uint8_t)(bad_codes[i] << 4), SCION_PKT_ERR_ADDR_TYPE);
 		MUTATE(bad[9] = (uint8_t)(0x30 | bad_codes[i]), SCION_PKT_ERR_ADDR_TYPE);
@@ -270,7 +273,7 @@ static void test_malformed_header(void **state)
 	/* Extensions: ExtLen past the payload, HBH repeated, E2E before HBH, E2E repeated. */
 	size_t ext = scion_header_len(&in.hdr);
 	MUTATE(bad[ext + 1] = 5, SCION_PKT_ERR_EXT); /* 24 bytes, 20 present */
-	MUTATE(bad[ext + 1] = 3, 0);                 /* 16 bytes: fits, L4 shrinks */
+	MUTATE(bad[ext + 1] = 3, 0);		     /* 16 bytes: fits, L4 shrinks */
 	MUTATE(bad[ext + 1] = 255, SCION_PKT_ERR_EXT);
 	MUTATE(bad[ext] = SCION_PROTO_HBH, SCION_PKT_ERR_EXT);
 	MUTATE((bad[4] = SCION_PROTO_E2E, bad[ext] = SCION_PROTO_HBH), SCION_PKT_ERR_EXT);
@@ -289,14 +292,15 @@ static void test_encode_errors(void **state)
 {
 	static uint8_t buf[2048];
 	struct scion_header h;
-	struct scion_packet p = { 0 };
+	struct scion_packet p = {0};
 	size_t n;
 
 	(void)state;
 	make_header(&h, SCION_HOST_IPV4, SCION_HOST_IPV4, 1);
 	assert_int_equal(scion_header_encode(&h, 0, buf, scion_header_len(&h) - 1, &n),
 			 SCION_PKT_ERR_SPACE);
-	assert_int_equal(scion_header_encode(&h, 65536, buf, sizeof(buf), &n), SCION_PKT_ERR_INVALID);
+	assert_int_equal(scion_header_encode(&h, 65536, buf, sizeof(buf), &n),
+			 SCION_PKT_ERR_INVALID);
 	h.flow_id = 0x100000;
 	assert_int_equal(scion_header_encode(&h, 0, buf, sizeof(buf), &n), SCION_PKT_ERR_INVALID);
 	make_header(&h, SCION_HOST_IPV4, SCION_HOST_IPV4, 1);
@@ -315,7 +319,7 @@ static void test_encode_errors(void **state)
 	p.l4_proto = SCION_PROTO_HBH;
 	assert_int_equal(scion_packet_encode(&p, buf, sizeof(buf), &n), SCION_PKT_ERR_INVALID);
 	p.l4_proto = SCION_PROTO_UDP;
-	p.hbh = (struct scion_ext){ .present = true, .options = buf, .options_len = 3 };
+	p.hbh = (struct scion_ext){.present = true, .options = buf, .options_len = 3};
 	assert_int_equal(scion_packet_encode(&p, buf + 512, 512, &n), SCION_PKT_ERR_EXT);
 	p.hbh.options_len = 1024 + 2;
 	assert_int_equal(scion_packet_encode(&p, buf + 512, 512, &n), SCION_PKT_ERR_EXT);
@@ -334,10 +338,11 @@ static void test_encode_errors(void **state)
 /* TestSCIONComputeChecksum of scionproto pkg/slayers/scion_test.go. */
 static void test_checksum_vectors(void **state)
 {
-	static const uint8_t src4[4] = { 174, 16, 4, 1 }, dst4[4] = { 172, 16, 4, 2 };
-	static const uint8_t dst6[16] = { 0xde, 0xad, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xef };
-	struct scion_header h = { 0 };
-	uint8_t ul[6] = { 0, 0, 0xaa, 0xbb, 0xcc, 0xdd };
+	static const uint8_t src4[4] = {174, 16, 4, 1}, dst4[4] = {172, 16, 4, 2};
+	static const uint8_t dst6[16] = {0xde, 0xad, 0, 0, 0, 0, 0,    0,
+					 0,    0,    0, 0, 0, 0, 0xbe, 0xef};
+	struct scion_header h = {0};
+	uint8_t ul[6] = {0, 0, 0xaa, 0xbb, 0xcc, 0xdd};
 	uint16_t c;
 
 	(void)state;
@@ -369,7 +374,7 @@ static void test_udp(void **state)
 	static uint8_t buf[256];
 	struct scion_header h;
 	struct scion_udp u;
-	const uint8_t payload[3] = { 1, 2, 3 };
+	const uint8_t payload[3] = {1, 2, 3};
 	size_t n = 0;
 
 	(void)state;
@@ -399,10 +404,10 @@ static void test_udp(void **state)
 
 static void test_hosts(void **state)
 {
-	static const uint8_t a4[4] = { 1, 2, 3, 4 }, b4[4] = { 1, 2, 3, 5 };
-	static const uint8_t a6[16] = { 0x20, 1, 0xd, 0xb8, [15] = 1 };
+	static const uint8_t a4[4] = {1, 2, 3, 4}, b4[4] = {1, 2, 3, 5};
+	static const uint8_t a6[16] = {0x20, 1, 0xd, 0xb8, [15] = 1};
 	struct scion_host a, b;
-	struct scion_addr x = { 0 }, y = { 0 };
+	struct scion_addr x = {0}, y = {0};
 
 	(void)state;
 	scion_host_from_ipv4(&a, a4);
@@ -438,14 +443,14 @@ static void test_hosts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_all),
-		cmocka_unit_test(test_extensions),
-		cmocka_unit_test(test_truncated_every_length),
-		cmocka_unit_test(test_malformed_header),
-		cmocka_unit_test(test_encode_errors),
-		cmocka_unit_test(test_checksum_vectors),
-		cmocka_unit_test(test_udp),
-		cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_roundtrip_all),
+	    cmocka_unit_test(test_extensions),
+	    cmocka_unit_test(test_truncated_every_length),
+	    cmocka_unit_test(test_malformed_header),
+	    cmocka_unit_test(test_encode_errors),
+	    cmocka_unit_test(test_checksum_vectors),
+	    cmocka_unit_test(test_udp),
+	    cmocka_unit_test(test_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,18 +65,34 @@ struct reverse_case {
 };
 
 static const struct reverse_case reverse_cases[] = {
-	{ 1, { 2 }, { 2 }, { true }, { false }, { 11, 12 }, { 12, 11 },
-	  { { 0, 0 }, { 0, 1 } }, { { 0, 1 }, { 0, 0 } } },
-	{ 1, { 5 }, { 5 }, { true }, { false }, { 11, 12, 13, 14, 15 }, { 15, 14, 13, 12, 11 },
-	  { { 0, 0 }, { 0, 1 }, { 0, 2 }, { 0, 3 }, { 0, 4 } },
-	  { { 0, 4 }, { 0, 3 }, { 0, 2 }, { 0, 1 }, { 0, 0 } } },
-	{ 2, { 2, 3 }, { 3, 2 }, { true, false }, { true, false }, { 11, 12, 13, 14, 15 },
-	  { 15, 14, 13, 12, 11 }, { { 0, 0 }, { 0, 1 }, { 1, 2 }, { 1, 3 }, { 1, 4 } },
-	  { { 1, 4 }, { 1, 3 }, { 0, 2 }, { 0, 1 }, { 0, 0 } } },
-	{ 3, { 2, 4, 3 }, { 3, 4, 2 }, { true, false, false }, { true, true, false },
-	  { 11, 12, 13, 14, 15, 16, 17, 18, 19 }, { 19, 18, 17, 16, 15, 14, 13, 12, 11 },
-	  { { 0, 0 }, { 0, 1 }, { 1, 2 }, { 1, 3 }, { 1, 4 }, { 1, 5 }, { 2, 6 }, { 2, 7 }, { 2, 8 } },
-	  { { 2, 8 }, { 2, 7 }, { 1, 6 }, { 1, 5 }, { 1, 4 }, { 1, 3 }, { 0, 2 }, { 0, 1 }, { 0, 0 } } },
+    {1, {2}, {2}, {true}, {false}, {11, 12}, {12, 11}, {{0, 0}, {0, 1}}, {{0, 1}, {0, 0}}},
+    {1,
+     {5},
+     {5},
+     {true},
+     {false},
+     {11, 12, 13, 14, 15},
+     {15, 14, 13, 12, 11},
+     {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}},
+     {{0, 4}, {0, 3}, {0, 2}, {0, 1}, {0, 0}}},
+    {2,
+     {2, 3},
+     {3, 2},
+     {true, false},
+     {true, false},
+     {11, 12, 13, 14, 15},
+     {15, 14, 13, 12, 11},
+     {{0, 0}, {0, 1}, {1, 2}, {1, 3}, {1, 4}},
+     {{1, 4}, {1, 3}, {0, 2}, {0, 1}, {0, 0}}},
+    {3,
+     {2, 4, 3},
+     {3, 4, 2},
+     {true, false, false},
+     {true, true, false},
+     {11, 12, 13, 14, 15, 16, 17, 18, 19},
+     {19, 18, 17, 16, 15, 14, 13, 12, 11},
+     {{0, 0}, {0, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {2, 6}, {2, 7}, {2, 8}},
+     {{2, 8}, {2, 7}, {1, 6}, {1, 5}, {1, 4}, {1, 3}, {0, 2}, {0, 1}, {0, 0}}},
 };
 
 static void test_reverse_table(void **state)
@@ -110,15 +126,15 @@ static void test_reverse_table(void **state)
 
 static void test_roundtrip_segments(void **state)
 {
-	static const uint16_t ids[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-	static const uint8_t segs[3][3] = { { 3 }, { 2, 4 }, { 2, 4, 3 } };
-	static const bool dirs[3] = { true, false, true };
+	static const uint16_t ids[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	static const uint8_t segs[3][3] = {{3}, {2, 4}, {2, 4, 3}};
+	static const bool dirs[3] = {true, false, true};
 
 	(void)state;
 	for (unsigned n = 1; n <= 3; n++) {
 		struct scion_std_path p, q;
 		uint8_t buf[SCION_MAX_STD_PATH_LEN], rev[SCION_MAX_STD_PATH_LEN],
-			rev2[SCION_MAX_STD_PATH_LEN];
+		    rev2[SCION_MAX_STD_PATH_LEN];
 		size_t len = 0;
 
 		make_path(&p, n, segs[n - 1], dirs, ids, 0, 0);
@@ -141,16 +157,17 @@ static void test_roundtrip_segments(void **state)
 		assert_memory_equal(buf, rev2, len);
 		assert_int_equal(scion_raw_path_reverse(buf, len, rev, len - 1),
 				 SCION_PATH_ERR_SPACE);
-		assert_int_equal(scion_std_path_encode(&p, buf, len - 1, &len), SCION_PATH_ERR_SPACE);
+		assert_int_equal(scion_std_path_encode(&p, buf, len - 1, &len),
+				 SCION_PATH_ERR_SPACE);
 	}
 }
 
 /* A path as it arrives at the destination, reversed, is ready to send back. */
 static void test_reverse_for_reply(void **state)
 {
-	static const uint16_t ids[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-	static const uint8_t seg[3] = { 2, 4, 3 };
-	static const bool dirs[3] = { false, true, true };
+	static const uint16_t ids[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	static const uint8_t seg[3] = {2, 4, 3};
+	static const bool dirs[3] = {false, true, true};
 	struct scion_std_path p;
 
 	(void)state;
@@ -173,10 +190,10 @@ static void test_reverse_for_reply(void **state)
 
 static void test_advance(void **state)
 {
-	static const uint16_t ids[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-	static const uint8_t seg[3] = { 2, 4, 3 };
-	static const uint8_t want_inf[9] = { 0, 0, 1, 1, 1, 1, 2, 2, 2 };
-	static const bool dirs[3] = { false, false, true };
+	static const uint16_t ids[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	static const uint8_t seg[3] = {2, 4, 3};
+	static const uint8_t want_inf[9] = {0, 0, 1, 1, 1, 1, 2, 2, 2};
+	static const bool dirs[3] = {false, false, true};
 	struct scion_std_path p, before;
 	uint8_t buf[SCION_MAX_STD_PATH_LEN];
 	size_t len;
@@ -205,8 +222,8 @@ static void test_advance(void **state)
 
 static void test_meta_codec(void **state)
 {
-	struct scion_path_meta m = { .curr_inf = 1, .curr_hf = 5, .seg_len = { 3, 4, 5 } }, d;
-	uint8_t raw[4 + 3 * 8 + 12 * 12] = { 0 };
+	struct scion_path_meta m = {.curr_inf = 1, .curr_hf = 5, .seg_len = {3, 4, 5}}, d;
+	uint8_t raw[4 + 3 * 8 + 12 * 12] = {0};
 
 	(void)state;
 	scion_path_meta_encode(&m, raw);
@@ -227,9 +244,11 @@ static void test_meta_codec(void **state)
 }
 
 /* Writes a meta header with the given values and returns the implied path length. */
-static size_t put_meta(uint8_t *raw, unsigned ci, unsigned chf, unsigned s0, unsigned s1, unsigned s2)
+static size_t put_meta(uint8_t *raw, unsigned ci, unsigned chf, unsigned s0, unsigned s1,
+		       unsigned s2)
 {
-	struct scion_path_meta m = { (uint8_t)ci, (uint8_t)chf, { (uint8_t)s0, (uint8_t)s1, (uint8_t)s2 } };
+	struct scion_path_meta m = {
+	    (uint8_t)ci, (uint8_t)chf, {(uint8_t)s0, (uint8_t)s1, (uint8_t)s2}};
 	unsigned ni = (s0 > 0) + (s1 > 0) + (s2 > 0);
 
 	scion_path_meta_encode(&m, raw);
@@ -290,12 +309,15 @@ static void test_malformed(void **state)
 
 static void test_field_codecs(void **state)
 {
-	struct scion_info_field inf = { .peer = true, .cons_dir = false, .seg_id = 0xbeef,
-					.timestamp = 0x01020304 };
-	struct scion_hop_field hop = { .ingress_alert = true, .exp_time = 7, .cons_ingress = 0x0a0b,
-				       .cons_egress = 0x0c0d, .mac = { 1, 2, 3, 4, 5, 6 } };
-	static const uint8_t inf_raw[8] = { 0x02, 0, 0xbe, 0xef, 1, 2, 3, 4 };
-	static const uint8_t hop_raw[12] = { 0x02, 7, 0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4, 5, 6 };
+	struct scion_info_field inf = {
+	    .peer = true, .cons_dir = false, .seg_id = 0xbeef, .timestamp = 0x01020304};
+	struct scion_hop_field hop = {.ingress_alert = true,
+				      .exp_time = 7,
+				      .cons_ingress = 0x0a0b,
+				      .cons_egress = 0x0c0d,
+				      .mac = {1, 2, 3, 4, 5, 6}};
+	static const uint8_t inf_raw[8] = {0x02, 0, 0xbe, 0xef, 1, 2, 3, 4};
+	static const uint8_t hop_raw[12] = {0x02, 7, 0x0a, 0x0b, 0x0c, 0x0d, 1, 2, 3, 4, 5, 6};
 	uint8_t raw[12];
 	struct scion_info_field inf2;
 	struct scion_hop_field hop2;
@@ -338,15 +360,15 @@ static void test_field_codecs(void **state)
 
 static void test_onehop(void **state)
 {
-	struct scion_onehop_path o = { 0 }, d;
+	struct scion_onehop_path o = {0}, d;
 	struct scion_std_path sp;
 	uint8_t buf[SCION_ONEHOP_PATH_LEN + 1];
 	size_t len = 0;
 
 	(void)state;
-	o.info = (struct scion_info_field){ .cons_dir = true, .seg_id = 34, .timestamp = 1000 };
-	o.first = (struct scion_hop_field){ .exp_time = 63, .cons_ingress = 5, .cons_egress = 6,
-					     .mac = { 1, 2, 3, 4, 5, 6 } };
+	o.info = (struct scion_info_field){.cons_dir = true, .seg_id = 34, .timestamp = 1000};
+	o.first = (struct scion_hop_field){
+	    .exp_time = 63, .cons_ingress = 5, .cons_egress = 6, .mac = {1, 2, 3, 4, 5, 6}};
 	assert_int_equal(scion_onehop_path_encode(&o, buf, sizeof(buf), &len), 0);
 	assert_int_equal(len, SCION_ONEHOP_PATH_LEN);
 	assert_int_equal(scion_onehop_path_encode(&o, buf, len - 1, &len), SCION_PATH_ERR_SPACE);
@@ -359,8 +381,8 @@ static void test_onehop(void **state)
 	assert_int_equal(d.first.cons_egress, 6);
 	/* Incomplete: the second hop is not filled in yet. */
 	assert_int_equal(scion_onehop_path_reverse(&o, &sp), SCION_PATH_ERR_CURR_HF);
-	o.second = (struct scion_hop_field){ .exp_time = 63, .cons_ingress = 2, .cons_egress = 3,
-					      .mac = { 7, 8, 9, 10, 11, 12 } };
+	o.second = (struct scion_hop_field){
+	    .exp_time = 63, .cons_ingress = 2, .cons_egress = 3, .mac = {7, 8, 9, 10, 11, 12}};
 	assert_int_equal(scion_onehop_path_to_std(&o, &sp), 0);
 	assert_int_equal(sp.num_hops, 2);
 	assert_true(sp.inf[0].cons_dir);
@@ -377,14 +399,10 @@ static void test_onehop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reverse_table),
-		cmocka_unit_test(test_roundtrip_segments),
-		cmocka_unit_test(test_reverse_for_reply),
-		cmocka_unit_test(test_advance),
-		cmocka_unit_test(test_meta_codec),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_field_codecs),
-		cmocka_unit_test(test_onehop),
+	    cmocka_unit_test(test_reverse_table),     cmocka_unit_test(test_roundtrip_segments),
+	    cmocka_unit_test(test_reverse_for_reply), cmocka_unit_test(test_advance),
+	    cmocka_unit_test(test_meta_codec),	      cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_field_codecs),      cmocka_unit_test(test_onehop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

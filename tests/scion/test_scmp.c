@@ -15,8 +15,8 @@
 
 static void make_header(struct scion_header *h)
 {
-	static const uint8_t d[4] = { 10, 0, 0, 1 };
-	static const uint8_t s[16] = { 0xfd, 0, [15] = 7 };
+	static const uint8_t d[4] = {10, 0, 0, 1};
+	static const uint8_t s[16] = {0xfd, 0, [15] = 7};
 
 	memset(h, 0, sizeof(*h));
 	h->flow_id = 1;
@@ -28,10 +28,15 @@ static void make_header(struct scion_header *h)
 }
 
 static const uint8_t all_types[] = {
-	SCMP_DEST_UNREACHABLE,		 SCMP_PACKET_TOO_BIG,	  SCMP_PARAMETER_PROBLEM,
-	SCMP_EXTERNAL_INTERFACE_DOWN,	 SCMP_INTERNAL_CONNECTIVITY_DOWN,
-	SCMP_ECHO_REQUEST,		 SCMP_ECHO_REPLY,	  SCMP_TRACEROUTE_REQUEST,
-	SCMP_TRACEROUTE_REPLY,
+    SCMP_DEST_UNREACHABLE,
+    SCMP_PACKET_TOO_BIG,
+    SCMP_PARAMETER_PROBLEM,
+    SCMP_EXTERNAL_INTERFACE_DOWN,
+    SCMP_INTERNAL_CONNECTIVITY_DOWN,
+    SCMP_ECHO_REQUEST,
+    SCMP_ECHO_REPLY,
+    SCMP_TRACEROUTE_REQUEST,
+    SCMP_TRACEROUTE_REPLY,
 };
 
 static void fill_msg(struct scmp_msg *m, uint8_t type, const uint8_t *data, size_t len)
@@ -85,7 +90,7 @@ static void assert_msg_equal(const struct scmp_msg *a, const struct scmp_msg *b)
 
 static void test_roundtrip_all_types(void **state)
 {
-	static const uint8_t quote[40] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const uint8_t quote[40] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 	static uint8_t buf[512], again[512];
 
 	(void)state;
@@ -98,7 +103,8 @@ static void test_roundtrip_all_types(void **state)
 		make_header(&h);
 		fill_msg(&in, all_types[i], quote, sizeof(quote));
 		assert_int_equal(scion_scmp_packet_build(&h, &in, buf, sizeof(buf), &n), 0);
-		assert_int_equal(n, scion_header_len(&h) + 4 + scmp_info_len(in.type) + sizeof(quote));
+		assert_int_equal(n,
+				 scion_header_len(&h) + 4 + scmp_info_len(in.type) + sizeof(quote));
 		assert_int_equal(scion_packet_decode(buf, n, &p), 0);
 		assert_int_equal(p.hdr.next_hdr, SCION_PROTO_SCMP);
 		assert_int_equal(scmp_decode(&p.hdr, p.l4, p.l4_len, true, &out), 0);
@@ -139,7 +145,7 @@ static void test_no_data(void **state)
 
 static void test_unknown_type(void **state)
 {
-	static uint8_t buf[64] = { 100, 3, 0, 0, 0xaa, 0xbb };
+	static uint8_t buf[64] = {100, 3, 0, 0, 0xaa, 0xbb};
 	struct scion_header h;
 	struct scmp_msg m;
 	size_t n;
@@ -194,10 +200,10 @@ static void test_quote_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_all_types),
-		cmocka_unit_test(test_no_data),
-		cmocka_unit_test(test_unknown_type),
-		cmocka_unit_test(test_quote_limit),
+	    cmocka_unit_test(test_roundtrip_all_types),
+	    cmocka_unit_test(test_no_data),
+	    cmocka_unit_test(test_unknown_type),
+	    cmocka_unit_test(test_quote_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
