@@ -43,8 +43,8 @@ static void round_trip_config(const struct seg_config *c)
 	size_t len;
 	char *text = print_config(c, &len);
 
-	if (seg_config_parse("canonical", (const uint8_t *)text, len, &again, err,
-			     sizeof(err)) != 0) {
+	if (seg_config_parse("canonical", (const uint8_t *)text, len, &again, err, sizeof(err)) !=
+	    0) {
 		fprintf(stderr, "canonical form rejected: %s\n%s", err, text);
 		abort();
 	}

@@ -51,19 +51,19 @@ struct evloop {
 	struct timer_heap timers;
 	atomic_bool stop;
 
-	int sigfd;                /* -1 until the first evloop_signal_add */
-	sigset_t sigs;            /* the signals sigfd reads */
+	int sigfd;		  /* -1 until the first evloop_signal_add */
+	sigset_t sigs;		  /* the signals sigfd reads */
 	sigset_t sigs_we_blocked; /* to unblock on free */
 	struct signal_watch sig_watch[EVLOOP_SIGNAL_MAX + 1];
 
-	int wakefd;            /* eventfd: work queued or stop requested */
-	pthread_mutex_t lock;  /* guards the work ring only */
-	struct work *ring;     /* EVLOOP_POST_QUEUE_MAX slots */
-	size_t ring_head;      /* next to run */
-	size_t ring_len;       /* queued */
+	int wakefd;	      /* eventfd: work queued or stop requested */
+	pthread_mutex_t lock; /* guards the work ring only */
+	struct work *ring;    /* EVLOOP_POST_QUEUE_MAX slots */
+	size_t ring_head;     /* next to run */
+	size_t ring_len;      /* queued */
 };
 
-#define timer_of(n) ((struct evloop_timer *)((char *)(n) - offsetof(struct evloop_timer, node)))
+#define timer_of(n) ((struct evloop_timer *)((char *)(n)-offsetof(struct evloop_timer, node)))
 
 static uint32_t epoll_mask(unsigned events)
 {
@@ -102,10 +102,10 @@ int evloop_fd_add(struct evloop *loop, int fd, unsigned events, evloop_fd_fn *fn
 	int err = fds_reserve(loop, fd);
 	if (err)
 		return err;
-	struct epoll_event ev = { .events = epoll_mask(events), .data.fd = fd };
+	struct epoll_event ev = {.events = epoll_mask(events), .data.fd = fd};
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
 		return -errno;
-	loop->fds[fd] = (struct fd_watch){ .fn = fn, .arg = arg, .events = events, .used = true };
+	loop->fds[fd] = (struct fd_watch){.fn = fn, .arg = arg, .events = events, .used = true};
 	return 0;
 }
 
@@ -114,7 +114,7 @@ int evloop_fd_modify(struct evloop *loop, int fd, unsigned events)
 	struct fd_watch *w = watch_of(loop, fd);
 	if (!w)
 		return -ENOENT;
-	struct epoll_event ev = { .events = epoll_mask(events), .data.fd = fd };
+	struct epoll_event ev = {.events = epoll_mask(events), .data.fd = fd};
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
 		return -errno;
 	w->events = events;
@@ -128,7 +128,7 @@ void evloop_fd_del(struct evloop *loop, int fd)
 		return;
 	/* Fails only when fd was already closed, which removed it from the set anyway. */
 	(void)epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
-	*w = (struct fd_watch){ 0 };
+	*w = (struct fd_watch){0};
 }
 
 void evloop_timer_init(struct evloop_timer *t, evloop_timer_fn *fn, void *arg)
@@ -249,7 +249,7 @@ int evloop_post(struct evloop *loop, evloop_work_fn *fn, void *arg)
 		return -EAGAIN;
 	}
 	size_t tail = (loop->ring_head + loop->ring_len) % EVLOOP_POST_QUEUE_MAX;
-	loop->ring[tail] = (struct work){ .fn = fn, .arg = arg };
+	loop->ring[tail] = (struct work){.fn = fn, .arg = arg};
 	loop->ring_len++;
 	pthread_mutex_unlock(&loop->lock);
 	wake(loop);
@@ -309,8 +309,7 @@ static void on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 
 int evloop_signal_add(struct evloop *loop, int signo, evloop_signal_fn *fn, void *arg)
 {
-	if (signo <= 0 || signo > EVLOOP_SIGNAL_MAX || signo == SIGKILL || signo == SIGSTOP ||
-	    !fn)
+	if (signo <= 0 || signo > EVLOOP_SIGNAL_MAX || signo == SIGKILL || signo == SIGSTOP || !fn)
 		return -EINVAL;
 	if (loop->sig_watch[signo].fn)
 		return -EEXIST;
@@ -336,7 +335,7 @@ int evloop_signal_add(struct evloop *loop, int signo, evloop_signal_fn *fn, void
 		}
 		loop->sigfd = fd;
 	}
-	loop->sig_watch[signo] = (struct signal_watch){ .fn = fn, .arg = arg };
+	loop->sig_watch[signo] = (struct signal_watch){.fn = fn, .arg = arg};
 	return 0;
 }
 

@@ -69,9 +69,8 @@ void evloop_stop(struct evloop *loop);
 
 /* Watches fd for events (EVLOOP_READ and/or EVLOOP_WRITE). One registration per fd:
  * -EEXIST when fd is already watched. 0 or negative errno. */
-__attribute__((warn_unused_result)) int evloop_fd_add(struct evloop *loop, int fd,
-						      unsigned events, evloop_fd_fn *fn,
-						      void *arg);
+__attribute__((warn_unused_result)) int evloop_fd_add(struct evloop *loop, int fd, unsigned events,
+						      evloop_fd_fn *fn, void *arg);
 /* Changes which events of a watched fd are wanted (0 pauses it). */
 __attribute__((warn_unused_result)) int evloop_fd_modify(struct evloop *loop, int fd,
 							 unsigned events);
@@ -83,12 +82,10 @@ void evloop_timer_init(struct evloop_timer *t, evloop_timer_fn *fn, void *arg);
 /* Arms t at an absolute monotonic deadline (base/time.h), or moves it there if armed.
  * 0, or -ENOMEM (t unchanged). */
 __attribute__((warn_unused_result)) int evloop_timer_arm(struct evloop *loop,
-							 struct evloop_timer *t,
-							 uint64_t deadline);
+							 struct evloop_timer *t, uint64_t deadline);
 /* The same, delay nanoseconds from now. */
 __attribute__((warn_unused_result)) int evloop_timer_arm_in(struct evloop *loop,
-							    struct evloop_timer *t,
-							    uint64_t delay);
+							    struct evloop_timer *t, uint64_t delay);
 /* Disarms t; no-op when it is not armed. */
 void evloop_timer_cancel(struct evloop *loop, struct evloop_timer *t);
 bool evloop_timer_pending(const struct evloop_timer *t);

@@ -16,14 +16,14 @@ static atomic_int log_level = SEG_LOG_INFO;
 static atomic_int log_fd = 2;
 
 static const char *const level_names[] = {
-	[SEG_LOG_TRACE] = "trace", [SEG_LOG_DEBUG] = "debug", [SEG_LOG_INFO] = "info",
-	[SEG_LOG_WARN] = "warn",   [SEG_LOG_ERROR] = "error", [SEG_LOG_CRIT] = "crit",
+    [SEG_LOG_TRACE] = "trace", [SEG_LOG_DEBUG] = "debug", [SEG_LOG_INFO] = "info",
+    [SEG_LOG_WARN] = "warn",   [SEG_LOG_ERROR] = "error", [SEG_LOG_CRIT] = "crit",
 };
 
 /* Fixed width so messages line up. */
 static const char *const level_tags[] = {
-	[SEG_LOG_TRACE] = "TRACE", [SEG_LOG_DEBUG] = "DEBUG", [SEG_LOG_INFO] = "INFO ",
-	[SEG_LOG_WARN] = "WARN ",  [SEG_LOG_ERROR] = "ERROR", [SEG_LOG_CRIT] = "CRIT ",
+    [SEG_LOG_TRACE] = "TRACE", [SEG_LOG_DEBUG] = "DEBUG", [SEG_LOG_INFO] = "INFO ",
+    [SEG_LOG_WARN] = "WARN ",  [SEG_LOG_ERROR] = "ERROR", [SEG_LOG_CRIT] = "CRIT ",
 };
 
 void seg_log_set_level(enum seg_log_level level)

@@ -37,7 +37,7 @@ bool seg_log_enabled(enum seg_log_level level);
 
 /* Parses a level name ("trace" ... "crit"); -1 and *out untouched on an unknown name. */
 __attribute__((warn_unused_result)) int seg_log_level_parse(const char *name,
-							     enum seg_log_level *out);
+							    enum seg_log_level *out);
 /* "trace" ... "crit"; "?" for a value outside the enum. */
 const char *seg_log_level_name(enum seg_log_level level);
 
@@ -46,19 +46,19 @@ void seg_log_set_fd(int fd);
 
 /* Writes one line; use the macros below, which skip formatting when the level is off. */
 void seg_log_write(enum seg_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
-#define seg_log(level, ...)                                                                        \
-	do {                                                                                       \
-		if (seg_log_enabled(level))                                                        \
-			seg_log_write(level, __VA_ARGS__);                                         \
+#define seg_log(level, ...)                                \
+	do {                                               \
+		if (seg_log_enabled(level))                \
+			seg_log_write(level, __VA_ARGS__); \
 	} while (0)
 
 #define seg_log_trace(...) seg_log(SEG_LOG_TRACE, __VA_ARGS__)
 #define seg_log_debug(...) seg_log(SEG_LOG_DEBUG, __VA_ARGS__)
-#define seg_log_info(...) seg_log(SEG_LOG_INFO, __VA_ARGS__)
-#define seg_log_warn(...) seg_log(SEG_LOG_WARN, __VA_ARGS__)
+#define seg_log_info(...)  seg_log(SEG_LOG_INFO, __VA_ARGS__)
+#define seg_log_warn(...)  seg_log(SEG_LOG_WARN, __VA_ARGS__)
 #define seg_log_error(...) seg_log(SEG_LOG_ERROR, __VA_ARGS__)
-#define seg_log_crit(...) seg_log(SEG_LOG_CRIT, __VA_ARGS__)
+#define seg_log_crit(...)  seg_log(SEG_LOG_CRIT, __VA_ARGS__)
 
 #endif /* SEG_BASE_LOG_H */

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SEG_NS(x) ((uint64_t)(x))
-#define SEG_US(x) ((uint64_t)(x) * UINT64_C(1000))
-#define SEG_MS(x) ((uint64_t)(x) * UINT64_C(1000000))
-#define SEG_SEC(x) ((uint64_t)(x) * UINT64_C(1000000000))
+#define SEG_NS(x)  ((uint64_t)(x))
+#define SEG_US(x)  ((uint64_t)(x)*UINT64_C(1000))
+#define SEG_MS(x)  ((uint64_t)(x)*UINT64_C(1000000))
+#define SEG_SEC(x) ((uint64_t)(x)*UINT64_C(1000000000))
 
 /* Monotonic nanoseconds since an arbitrary start (boot). Never 0 after the first call. */
 uint64_t seg_time_now(void);

@@ -12,7 +12,7 @@ enum { TIMER_HEAP_MIN_CAP = 16 };
 
 void timer_heap_init(struct timer_heap *h)
 {
-	*h = (struct timer_heap){ 0 };
+	*h = (struct timer_heap){0};
 }
 
 void timer_heap_destroy(struct timer_heap *h)
@@ -20,7 +20,7 @@ void timer_heap_destroy(struct timer_heap *h)
 	for (size_t i = 0; i < h->len; i++)
 		h->slots[i]->index = TIMER_HEAP_UNLINKED;
 	free(h->slots);
-	*h = (struct timer_heap){ 0 };
+	*h = (struct timer_heap){0};
 }
 
 static bool node_before(const struct timer_heap_node *a, const struct timer_heap_node *b)

@@ -18,8 +18,8 @@
 
 struct timer_heap_node {
 	uint64_t deadline; /* monotonic ns (base/time.h) */
-	uint64_t seq;      /* arm order, breaks deadline ties */
-	size_t index;      /* slot in the heap, TIMER_HEAP_UNLINKED when not armed */
+	uint64_t seq;	   /* arm order, breaks deadline ties */
+	size_t index;	   /* slot in the heap, TIMER_HEAP_UNLINKED when not armed */
 };
 
 struct timer_heap {
@@ -47,9 +47,8 @@ static inline bool timer_heap_node_linked(const struct timer_heap_node *n)
 
 /* Arms n at deadline, or moves it there if already armed. -1 when out of memory (n is then
  * left as it was). */
-__attribute__((warn_unused_result)) int timer_heap_arm(struct timer_heap *h,
-						       struct timer_heap_node *n,
-						       uint64_t deadline);
+__attribute__((warn_unused_result)) int
+timer_heap_arm(struct timer_heap *h, struct timer_heap_node *n, uint64_t deadline);
 /* Disarms n; a no-op when it is not armed. */
 void timer_heap_cancel(struct timer_heap *h, struct timer_heap_node *n);
 /* The earliest node, or NULL when empty. */

@@ -146,9 +146,8 @@ static int key_txqlen(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key adapter_keys[] = {
-	{ "addr", key_addr },       { "subnet", key_subnet }, { "tunName", key_tun_name },
-	{ "mtu", key_mtu },         { "txQlen", key_txqlen }, { "txqlen", key_txqlen },
-	{ "netns", key_netns },
+    {"addr", key_addr},	    {"subnet", key_subnet}, {"tunName", key_tun_name}, {"mtu", key_mtu},
+    {"txQlen", key_txqlen}, {"txqlen", key_txqlen}, {"netns", key_netns},
 };
 
 static bool has_ipv6(const struct seg_adapter_config *c)
@@ -162,8 +161,7 @@ static bool has_ipv6(const struct seg_adapter_config *c)
 	return false;
 }
 
-static int validate(struct yaml_walk *w, yaml_node_t *root, struct adapter_parse *p,
-		    uint64_t seen)
+static int validate(struct yaml_walk *w, yaml_node_t *root, struct adapter_parse *p, uint64_t seen)
 {
 	struct seg_adapter_config *c = p->c;
 
@@ -186,7 +184,7 @@ int seg_adapter_config_parse(const char *name, const uint8_t *buf, size_t len,
 			     struct seg_adapter_config **out, char *err, size_t errlen)
 {
 	struct yaml_walk w;
-	struct adapter_parse p = { 0 };
+	struct adapter_parse p = {0};
 	uint64_t seen = 0;
 
 	*out = NULL;

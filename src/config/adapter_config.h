@@ -36,7 +36,7 @@ enum {
 #define SEG_ADAPTER_DEFAULT_TUN_NAME "tun0"
 
 struct seg_adapter_config {
-	struct seg_ip addr;       /* address of the TUN device */
+	struct seg_ip addr;	  /* address of the TUN device */
 	struct seg_cidr *subnets; /* announced to peers; at least one */
 	size_t subnets_len;
 	char tun_name[SEG_ADAPTER_TUN_NAME_MAX + 1];

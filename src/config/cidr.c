@@ -8,7 +8,7 @@
 
 int seg_ip_parse(const char *s, struct seg_ip *out)
 {
-	struct seg_ip ip = { 0 };
+	struct seg_ip ip = {0};
 
 	if (inet_pton(AF_INET, s, ip.addr) == 1)
 		ip.family = SEG_IP_V4;
@@ -36,7 +36,7 @@ int seg_cidr_parse(const char *s, struct seg_cidr *out)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
-	struct seg_cidr c = { 0 };
+	struct seg_cidr c = {0};
 	unsigned len = 0;
 
 	if (!slash || (size_t)(slash - s) >= sizeof(host))
@@ -93,7 +93,7 @@ bool seg_cidr_equal(const struct seg_cidr *a, const struct seg_cidr *b)
 
 bool seg_cidr_contains(const struct seg_cidr *c, const struct seg_ip *ip)
 {
-	struct seg_cidr masked = { .ip = *ip, .len = c->len };
+	struct seg_cidr masked = {.ip = *ip, .len = c->len};
 
 	if (ip->family != c->ip.family)
 		return false;

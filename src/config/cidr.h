@@ -32,7 +32,7 @@ struct seg_ip {
 
 struct seg_cidr {
 	struct seg_ip ip; /* host bits zero */
-	uint8_t len;      /* 0..32 or 0..128 */
+	uint8_t len;	  /* 0..32 or 0..128 */
 };
 
 /* Parse a NUL-terminated string; 0, or -1 when malformed. */

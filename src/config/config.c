@@ -86,7 +86,7 @@ static bool valid_host_port(const char *s)
 static int base64_decode(const unsigned char *in, size_t len, uint8_t *out, size_t cap)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 
 	if (len % 4)
@@ -97,7 +97,8 @@ static int base64_decode(const unsigned char *in, size_t len, uint8_t *out, size
 		for (int k = 0; k < 4; k++) {
 			unsigned char ch = in[i + (size_t)k];
 			const char *pos = ch ? strchr(alphabet, ch) : NULL;
-			if (ch == '=' && i + 4 == len && k >= 2 && (pad || k == 3 || in[i + 3] == '=')) {
+			if (ch == '=' && i + 4 == len && k >= 2 &&
+			    (pad || k == 3 || in[i + 3] == '=')) {
 				pad++;
 				v <<= 6;
 			} else if (pos && !pad) {
@@ -201,10 +202,10 @@ static int remote_subnets(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key remote_keys[] = {
-	{ "address", remote_address },
-	{ "rendezvousAddr", remote_rendezvous },
-	{ "description", remote_description },
-	{ "allowedSubnets", remote_subnets },
+    {"address", remote_address},
+    {"rendezvousAddr", remote_rendezvous},
+    {"description", remote_description},
+    {"allowedSubnets", remote_subnets},
 };
 
 static int parse_remote(struct yaml_walk *w, yaml_node_t *n, struct parse *p)
@@ -222,8 +223,8 @@ static int parse_remote(struct yaml_walk *w, yaml_node_t *n, struct parse *p)
 	if (ret)
 		return ret;
 	p->remote = r;
-	ret = yaml_walk_mapping(w, n, remote_keys, sizeof(remote_keys) / sizeof(remote_keys[0]),
-				p, &seen);
+	ret = yaml_walk_mapping(w, n, remote_keys, sizeof(remote_keys) / sizeof(remote_keys[0]), p,
+				&seen);
 	if (ret)
 		return ret;
 	if (!(seen & 1))
@@ -286,16 +287,16 @@ static int key_remotes(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 	return 0;
 }
 
-#define DURATION_KEY(fn_name, key, field)                                                          \
-	static int fn_name(struct yaml_walk *w, yaml_node_t *n, void *ctx)                         \
-	{                                                                                          \
-		struct parse *p = ctx;                                                             \
-		char q[YAML_WALK_QUOTE_MAX + 16];                                                  \
-		int ret = yaml_walk_duration(w, n, key, &p->c->pathing.field);                     \
-		if (ret == 0 && p->c->pathing.field == 0)                                          \
-			ret = yaml_walk_error(w, n, key " must be longer than 0, got %s",          \
-					      yaml_walk_quote(n, q, sizeof(q)));                   \
-		return ret;                                                                        \
+#define DURATION_KEY(fn_name, key, field)                                                 \
+	static int fn_name(struct yaml_walk *w, yaml_node_t *n, void *ctx)                \
+	{                                                                                 \
+		struct parse *p = ctx;                                                    \
+		char q[YAML_WALK_QUOTE_MAX + 16];                                         \
+		int ret = yaml_walk_duration(w, n, key, &p->c->pathing.field);            \
+		if (ret == 0 && p->c->pathing.field == 0)                                 \
+			ret = yaml_walk_error(w, n, key " must be longer than 0, got %s", \
+					      yaml_walk_quote(n, q, sizeof(q)));          \
+		return ret;                                                               \
 	}
 DURATION_KEY(pathing_interval, "keepAliveInterval", keep_alive_interval)
 DURATION_KEY(pathing_timeout, "keepAliveTimeout", keep_alive_timeout)
@@ -303,10 +304,10 @@ DURATION_KEY(pathing_timeout_interval, "keepAliveTimeoutInterval", keep_alive_ti
 DURATION_KEY(pathing_grace, "migrateGraceTimeout", migrate_grace_timeout)
 
 static const struct yaml_walk_key pathing_keys[] = {
-	{ "keepAliveInterval", pathing_interval },
-	{ "keepAliveTimeout", pathing_timeout },
-	{ "keepAliveTimeoutInterval", pathing_timeout_interval },
-	{ "migrateGraceTimeout", pathing_grace },
+    {"keepAliveInterval", pathing_interval},
+    {"keepAliveTimeout", pathing_timeout},
+    {"keepAliveTimeoutInterval", pathing_timeout_interval},
+    {"migrateGraceTimeout", pathing_grace},
 };
 
 static int key_pathing(struct yaml_walk *w, yaml_node_t *n, void *ctx)
@@ -361,8 +362,9 @@ static int key_control_socket(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 {
 	struct parse *p = ctx;
 	char q[YAML_WALK_QUOTE_MAX + 16];
-	int ret = yaml_walk_string(w, n, "controlSocket", sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
-				   &p->c->control_socket);
+	int ret =
+	    yaml_walk_string(w, n, "controlSocket", sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
+			     &p->c->control_socket);
 	if (ret == 0 && p->c->control_socket[0] == '\0')
 		ret = yaml_walk_error(w, n, "controlSocket must be a path, got %s",
 				      yaml_walk_quote(n, q, sizeof(q)));
@@ -370,8 +372,8 @@ static int key_control_socket(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 /* A scalar that must be one of names[]; the index goes to *out. */
-static int one_of(struct yaml_walk *w, yaml_node_t *n, const char *what,
-		  const char *const *names, size_t count, int *out)
+static int one_of(struct yaml_walk *w, yaml_node_t *n, const char *what, const char *const *names,
+		  size_t count, int *out)
 {
 	char q[YAML_WALK_QUOTE_MAX + 16];
 	int ret = yaml_walk_expect(w, n, YAML_SCALAR_NODE, what);
@@ -388,8 +390,8 @@ static int one_of(struct yaml_walk *w, yaml_node_t *n, const char *what,
 			       yaml_walk_quote(n, q, sizeof(q)));
 }
 
-static const char *const path_policy_names[] = { "hops", "latency" };
-static const char *const cipher_names[] = { "aes-256-gcm", "chacha20-poly1305" };
+static const char *const path_policy_names[] = {"hops", "latency"};
+static const char *const cipher_names[] = {"aes-256-gcm", "chacha20-poly1305"};
 
 static int key_path_policy(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 {
@@ -423,9 +425,10 @@ static int key_psk(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 	/* The key text is no longer needed: wipe libyaml's copy. Never quoted in errors. */
 	OPENSSL_cleanse(n->data.scalar.value, n->data.scalar.length);
 	if (len != SEG_CONFIG_PSK_LEN) {
-		ret = yaml_walk_error(w, n, "preSharedKey must be 32 bytes in base64 "
-					    "(44 characters, e.g. from `head -c32 /dev/urandom | "
-					    "base64`); value not shown");
+		ret = yaml_walk_error(w, n,
+				      "preSharedKey must be 32 bytes in base64 "
+				      "(44 characters, e.g. from `head -c32 /dev/urandom | "
+				      "base64`); value not shown");
 	} else {
 		memcpy(c->psk, key, sizeof(c->psk));
 		c->has_psk = true;
@@ -435,17 +438,12 @@ static int key_psk(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key top_keys[] = {
-	{ "address", key_address },
-	{ "remotes", key_remotes },
-	{ "pathing", key_pathing },
-	{ "adapterConfPath", key_adapter_conf_path },
-	{ "daemonAddr", key_daemon_addr },
-	{ "controlSocket", key_control_socket },
-	{ "metricsAddr", key_metrics_addr },
-	{ "pathPolicy", key_path_policy },
-	{ "redundant", key_redundant },
-	{ "cipher", key_cipher },
-	{ "preSharedKey", key_psk },
+    {"address", key_address},	       {"remotes", key_remotes},
+    {"pathing", key_pathing},	       {"adapterConfPath", key_adapter_conf_path},
+    {"daemonAddr", key_daemon_addr},   {"controlSocket", key_control_socket},
+    {"metricsAddr", key_metrics_addr}, {"pathPolicy", key_path_policy},
+    {"redundant", key_redundant},      {"cipher", key_cipher},
+    {"preSharedKey", key_psk},
 };
 
 /* ---- Whole file --------------------------------------------------------------------- */
@@ -453,10 +451,10 @@ static const struct yaml_walk_key top_keys[] = {
 static int set_defaults(struct seg_config *c)
 {
 	c->pathing = (struct seg_config_pathing){
-		.keep_alive_interval = SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL,
-		.keep_alive_timeout = SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT,
-		.keep_alive_timeout_interval = SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT_INTERVAL,
-		.migrate_grace_timeout = SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT,
+	    .keep_alive_interval = SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL,
+	    .keep_alive_timeout = SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT,
+	    .keep_alive_timeout_interval = SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT_INTERVAL,
+	    .migrate_grace_timeout = SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT,
 	};
 	c->adapter_conf_path = strdup(SEG_CONFIG_DEFAULT_ADAPTER_CONF_PATH);
 	c->daemon_addr = strdup(SEG_CONFIG_DEFAULT_DAEMON_ADDR);
@@ -480,9 +478,9 @@ static int validate(struct yaml_walk *w, yaml_node_t *root, struct parse *p, uin
 	if (c->pathing.keep_alive_timeout <= c->pathing.keep_alive_interval) {
 		seg_duration_format(c->pathing.keep_alive_timeout, a, sizeof(a));
 		seg_duration_format(c->pathing.keep_alive_interval, b, sizeof(b));
-		return yaml_walk_error(w, p->pathing_node ? p->pathing_node : root,
-				       "keepAliveTimeout %s must be longer than keepAliveInterval %s",
-				       a, b);
+		return yaml_walk_error(
+		    w, p->pathing_node ? p->pathing_node : root,
+		    "keepAliveTimeout %s must be longer than keepAliveInterval %s", a, b);
 	}
 	/* A remote written without a port listens on the same port as we do. */
 	for (size_t i = 0; i < c->remotes_len; i++) {
@@ -496,7 +494,7 @@ int seg_config_parse(const char *name, const uint8_t *buf, size_t len, struct se
 		     char *err, size_t errlen)
 {
 	struct yaml_walk w;
-	struct parse p = { 0 };
+	struct parse p = {0};
 	uint64_t seen = 0;
 
 	*out = NULL;

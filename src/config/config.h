@@ -40,20 +40,20 @@ enum {
 };
 
 /* Defaults of the original prototype's gateway/pathmgr.go. */
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL SEG_MS(50)
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT SEG_MS(300)
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL	       SEG_MS(50)
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT	       SEG_MS(300)
 #define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT_INTERVAL SEG_MS(30)
-#define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT SEG_MS(500)
+#define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT       SEG_MS(500)
 /* Defaults of the keys seg added. */
 #define SEG_CONFIG_DEFAULT_ADAPTER_CONF_PATH "adapter.yaml"
-#define SEG_CONFIG_DEFAULT_DAEMON_ADDR "127.0.0.1:30255"
-#define SEG_CONFIG_DEFAULT_CONTROL_SOCKET "/run/seg/seg.sock"
+#define SEG_CONFIG_DEFAULT_DAEMON_ADDR	     "127.0.0.1:30255"
+#define SEG_CONFIG_DEFAULT_CONTROL_SOCKET    "/run/seg/seg.sock"
 
 struct seg_config_pathing {
-	uint64_t keep_alive_interval;         /* ns between keep-alive probes */
-	uint64_t keep_alive_timeout;          /* ns of silence before a path counts as dead */
+	uint64_t keep_alive_interval;	      /* ns between keep-alive probes */
+	uint64_t keep_alive_timeout;	      /* ns of silence before a path counts as dead */
 	uint64_t keep_alive_timeout_interval; /* ns between checks of that timeout */
-	uint64_t migrate_grace_timeout;       /* ns of grace after a path switch */
+	uint64_t migrate_grace_timeout;	      /* ns of grace after a path switch */
 };
 
 struct seg_config_remote {
@@ -88,9 +88,8 @@ __attribute__((warn_unused_result)) int seg_config_parse(const char *name, const
 							 size_t len, struct seg_config **out,
 							 char *err, size_t errlen);
 /* Reads and parses a file (at most SEG_CONFIG_FILE_MAX bytes). */
-__attribute__((warn_unused_result)) int seg_config_load(const char *path,
-							struct seg_config **out, char *err,
-							size_t errlen);
+__attribute__((warn_unused_result)) int seg_config_load(const char *path, struct seg_config **out,
+							char *err, size_t errlen);
 /* Frees and wipes; NULL is a no-op. */
 void seg_config_free(struct seg_config *c);
 

@@ -5,7 +5,7 @@
 
 enum seg_config_err {
 	SEG_CONFIG_OK = 0,
-	SEG_CONFIG_ERR_IO = -1,      /* the file cannot be read */
+	SEG_CONFIG_ERR_IO = -1,	     /* the file cannot be read */
 	SEG_CONFIG_ERR_SYNTAX = -2,  /* not YAML, or more than one document, or too deep */
 	SEG_CONFIG_ERR_INVALID = -3, /* YAML, but not a valid configuration */
 	SEG_CONFIG_ERR_NOMEM = -4,

@@ -31,7 +31,7 @@ static void print_duration(FILE *f, const char *key, uint64_t ns)
 static void print_base64(FILE *f, const uint8_t *in, size_t len)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	fputc('"', f);
 	for (size_t i = 0; i < len; i += 3) {

@@ -19,14 +19,14 @@ struct unit {
 
 /* Longer names first where one is a prefix of another ("ms" before "m"). */
 static const struct unit units[] = {
-	{ "ns", 1 },
-	{ "us", 1000 },
-	{ "\xc2\xb5s", 1000 }, /* U+00B5 MICRO SIGN */
-	{ "\xce\xbcs", 1000 }, /* U+03BC GREEK SMALL LETTER MU */
-	{ "ms", 1000000 },
-	{ "s", 1000000000 },
-	{ "m", UINT64_C(60000000000) },
-	{ "h", UINT64_C(3600000000000) },
+    {"ns", 1},
+    {"us", 1000},
+    {"\xc2\xb5s", 1000}, /* U+00B5 MICRO SIGN */
+    {"\xce\xbcs", 1000}, /* U+03BC GREEK SMALL LETTER MU */
+    {"ms", 1000000},
+    {"s", 1000000000},
+    {"m", UINT64_C(60000000000)},
+    {"h", UINT64_C(3600000000000)},
 };
 
 static bool is_digit(char c)

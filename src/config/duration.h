@@ -16,10 +16,10 @@
 
 enum seg_duration_err {
 	SEG_DURATION_OK = 0,
-	SEG_DURATION_ERR_EMPTY = -1,    /* empty string */
-	SEG_DURATION_ERR_SYNTAX = -2,   /* not number+unit pairs */
-	SEG_DURATION_ERR_UNIT = -3,     /* a number without a unit, or an unknown unit */
-	SEG_DURATION_ERR_RANGE = -4,    /* more than 2^63-1 ns */
+	SEG_DURATION_ERR_EMPTY = -1,	/* empty string */
+	SEG_DURATION_ERR_SYNTAX = -2,	/* not number+unit pairs */
+	SEG_DURATION_ERR_UNIT = -3,	/* a number without a unit, or an unknown unit */
+	SEG_DURATION_ERR_RANGE = -4,	/* more than 2^63-1 ns */
 	SEG_DURATION_ERR_NEGATIVE = -5, /* a leading '-' */
 };
 

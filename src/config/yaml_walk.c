@@ -93,16 +93,18 @@ static int precheck(struct yaml_walk *w, const uint8_t *buf, size_t len)
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
-				snprintf(w->err, w->errlen, "%s:%zu:%zu: more than one YAML document",
-					 w->name, ev.start_mark.line + 1, ev.start_mark.column + 1);
+				snprintf(w->err, w->errlen,
+					 "%s:%zu:%zu: more than one YAML document", w->name,
+					 ev.start_mark.line + 1, ev.start_mark.column + 1);
 				ret = SEG_CONFIG_ERR_SYNTAX;
 			}
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			if (++depth > YAML_WALK_DEPTH_MAX) {
-				snprintf(w->err, w->errlen, "%s:%zu:%zu: nested deeper than %d levels",
-					 w->name, ev.start_mark.line + 1, ev.start_mark.column + 1,
+				snprintf(w->err, w->errlen,
+					 "%s:%zu:%zu: nested deeper than %d levels", w->name,
+					 ev.start_mark.line + 1, ev.start_mark.column + 1,
 					 YAML_WALK_DEPTH_MAX);
 				ret = SEG_CONFIG_ERR_SYNTAX;
 			}
@@ -123,13 +125,13 @@ static int precheck(struct yaml_walk *w, const uint8_t *buf, size_t len)
 	return ret;
 }
 
-int yaml_walk_load(struct yaml_walk *w, const char *name, const uint8_t *buf, size_t len,
-		   char *err, size_t errlen)
+int yaml_walk_load(struct yaml_walk *w, const char *name, const uint8_t *buf, size_t len, char *err,
+		   size_t errlen)
 {
 	yaml_parser_t p;
 	int ret;
 
-	*w = (struct yaml_walk){ .name = name, .err = err, .errlen = errlen };
+	*w = (struct yaml_walk){.name = name, .err = err, .errlen = errlen};
 	if (errlen)
 		err[0] = '\0';
 	ret = precheck(w, buf, len);
@@ -287,10 +289,10 @@ int yaml_walk_string(struct yaml_walk *w, const yaml_node_t *n, const char *what
 int yaml_walk_bool(struct yaml_walk *w, const yaml_node_t *n, const char *what, bool *out)
 {
 	/* YAML 1.1 booleans, as Go's yaml.v2 read them for the original. */
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on",
-					   "On", "ON" };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off",
-					  "Off", "OFF" };
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
+					  "YES",  "on",	  "On",	  "ON"};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No",
+					 "NO",	  "off",   "Off",   "OFF"};
 	char q[YAML_WALK_QUOTE_MAX + 16];
 	int ret = yaml_walk_expect(w, n, YAML_SCALAR_NODE, what);
 	if (ret)
@@ -340,8 +342,7 @@ int yaml_walk_duration(struct yaml_walk *w, const yaml_node_t *n, const char *wh
 	int ret = yaml_walk_expect(w, n, YAML_SCALAR_NODE, what);
 	if (ret)
 		return ret;
-	ret = seg_duration_parse((const char *)n->data.scalar.value, n->data.scalar.length,
-				 out_ns);
+	ret = seg_duration_parse((const char *)n->data.scalar.value, n->data.scalar.length, out_ns);
 	if (ret)
 		return yaml_walk_error(w, n, "%s: %s: %s", what, seg_duration_strerror(ret),
 				       yaml_walk_quote(n, q, sizeof(q)));
@@ -354,8 +355,8 @@ int yaml_walk_mapping(struct yaml_walk *w, yaml_node_t *n, const struct yaml_wal
 	char q[YAML_WALK_QUOTE_MAX + 16];
 
 	*seen = 0;
-	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start;
-	     pair < n->data.mapping.pairs.top; pair++) {
+	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
+	     pair++) {
 		yaml_node_t *key = yaml_walk_node(w, pair->key);
 		yaml_node_t *value = yaml_walk_node(w, pair->value);
 		if (!key || !value)

@@ -27,20 +27,19 @@ struct yaml_walk {
 	yaml_document_t doc;
 	bool loaded;
 	const char *name; /* file name for messages */
-	char *err;        /* message buffer, errlen bytes */
+	char *err;	  /* message buffer, errlen bytes */
 	size_t errlen;
 };
 
 /* Reads a whole file (at most SEG_CONFIG_FILE_MAX bytes) into a malloc'd buffer. */
 __attribute__((warn_unused_result)) int yaml_walk_read_file(const char *path, uint8_t **buf,
-							     size_t *len, char *err,
-							     size_t errlen);
+							    size_t *len, char *err, size_t errlen);
 
 /* Loads exactly one YAML document from buf. 0 or a negative enum seg_config_err with the
  * message in err. An empty input loads as a document without root. */
 __attribute__((warn_unused_result)) int yaml_walk_load(struct yaml_walk *w, const char *name,
-						       const uint8_t *buf, size_t len,
-						       char *err, size_t errlen);
+						       const uint8_t *buf, size_t len, char *err,
+						       size_t errlen);
 void yaml_walk_free(struct yaml_walk *w);
 
 /* The document's root, or NULL when the input was empty. */
@@ -49,7 +48,7 @@ yaml_node_t *yaml_walk_root(struct yaml_walk *w);
 /* Formats "<name>:<line>:<col>: <message>" at n (or at 1:1 when n is NULL) into the error
  * buffer and returns SEG_CONFIG_ERR_INVALID. */
 int yaml_walk_error(struct yaml_walk *w, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Writes the scalar as a double-quoted, escaped, possibly shortened token for messages. */
 const char *yaml_walk_quote(const yaml_node_t *n, char *buf, size_t cap);
 

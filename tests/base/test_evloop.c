@@ -79,7 +79,7 @@ static void on_writable(struct evloop *loop, int fd, unsigned events, void *arg)
 static void test_fd_events(void **state)
 {
 	(void)state;
-	struct pipe_state p = { 0 };
+	struct pipe_state p = {0};
 	struct evloop *loop = new_loop();
 
 	assert_int_equal(pipe2(p.fds, O_NONBLOCK | O_CLOEXEC), 0);
@@ -137,14 +137,14 @@ static void test_timer_order(void **state)
 	struct evloop *loop = new_loop();
 	uint64_t base = seg_time_now();
 	/* Deadlines for timers 0..5; 1 and 2 tie and must fire in arm order; 5 is never due. */
-	static const uint64_t at_ms[] = { 1, 3, 3, 2, 4, 60000 };
+	static const uint64_t at_ms[] = {1, 3, 3, 2, 4, 60000};
 
-	tlog = (struct timer_log){ .loop = loop };
+	tlog = (struct timer_log){.loop = loop};
 	for (int i = 5; i >= 0; i--) {
 		evloop_timer_init(&tlog.timers[i], on_timer, (void *)(intptr_t)i);
 		if (i != 2)
-			assert_int_equal(evloop_timer_arm(loop, &tlog.timers[i],
-							  base + SEG_MS(at_ms[i])), 0);
+			assert_int_equal(
+			    evloop_timer_arm(loop, &tlog.timers[i], base + SEG_MS(at_ms[i])), 0);
 	}
 	assert_int_equal(evloop_timer_arm(loop, &tlog.timers[2], base + SEG_MS(at_ms[2])), 0);
 	/* Re-arm 3 from 2 ms to 20 ms: it moves behind 1 and 2. */
@@ -157,7 +157,7 @@ static void test_timer_order(void **state)
 	assert_int_equal(evloop_timer_count(loop), 8); /* 6 + periodic + watchdog */
 
 	run_loop(loop);
-	static const int expect[] = { 0, 1, 2, 3, 103, 102, 101 };
+	static const int expect[] = {0, 1, 2, 3, 103, 102, 101};
 	assert_int_equal(tlog.n, 7);
 	assert_memory_equal(tlog.order, expect, sizeof(expect));
 	assert_false(evloop_timer_pending(&tlog.timers[4]));
@@ -251,7 +251,7 @@ static void test_post_cross_thread(void **state)
 	pthread_t t;
 	void *res;
 
-	post = (struct post_state){ .loop = new_loop(), .loop_thread = pthread_self() };
+	post = (struct post_state){.loop = new_loop(), .loop_thread = pthread_self()};
 	assert_int_equal(pthread_create(&t, NULL, poster, NULL), 0);
 	run_loop(post.loop);
 	assert_int_equal(pthread_join(t, &res), 0);
@@ -304,12 +304,9 @@ static void test_stop_cross_thread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fd_events),
-		cmocka_unit_test(test_timer_order),
-		cmocka_unit_test(test_signals),
-		cmocka_unit_test(test_post_cross_thread),
-		cmocka_unit_test(test_post_bounded),
-		cmocka_unit_test(test_stop_cross_thread),
+	    cmocka_unit_test(test_fd_events),	 cmocka_unit_test(test_timer_order),
+	    cmocka_unit_test(test_signals),	 cmocka_unit_test(test_post_cross_thread),
+	    cmocka_unit_test(test_post_bounded), cmocka_unit_test(test_stop_cross_thread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

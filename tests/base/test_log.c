@@ -51,7 +51,7 @@ static size_t drain(char *buf, size_t cap)
 static void test_level_names(void **state)
 {
 	(void)state;
-	static const char *const names[] = { "trace", "debug", "info", "warn", "error", "crit" };
+	static const char *const names[] = {"trace", "debug", "info", "warn", "error", "crit"};
 	enum seg_log_level level = SEG_LOG_INFO;
 
 	for (int i = 0; i < 6; i++) {
@@ -130,7 +130,7 @@ static void test_threads_whole_lines(void **state)
 	(void)state;
 	static char buf[THREADS * LINES * 200];
 	pthread_t t[THREADS];
-	int seen[THREADS] = { 0 };
+	int seen[THREADS] = {0};
 
 	seg_log_set_level(SEG_LOG_INFO);
 	for (int i = 0; i < THREADS; i++)
@@ -155,10 +155,10 @@ static void test_threads_whole_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_level_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_filter_and_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads_whole_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_level_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filter_and_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_truncation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threads_whole_lines, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,7 +27,7 @@ static uint64_t rng_next(void)
 static void test_pop_order(void **state)
 {
 	(void)state;
-	static const uint64_t deadlines[] = { 50, 10, 40, 10, 30, 20, 99, 0, 10 };
+	static const uint64_t deadlines[] = {50, 10, 40, 10, 30, 20, 99, 0, 10};
 	enum { N = sizeof(deadlines) / sizeof(deadlines[0]) };
 	struct timer_heap_node nodes[N];
 	struct timer_heap h;
@@ -39,7 +39,7 @@ static void test_pop_order(void **state)
 	}
 	assert_int_equal(timer_heap_len(&h), N);
 	/* Ascending deadlines; ties in arm order (nodes 1, 3, 8 all at 10). */
-	static const size_t expect[] = { 7, 1, 3, 8, 5, 4, 2, 0, 6 };
+	static const size_t expect[] = {7, 1, 3, 8, 5, 4, 2, 0, 6};
 	for (size_t i = 0; i < N; i++) {
 		struct timer_heap_node *n = timer_heap_pop(&h);
 		assert_ptr_equal(n, &nodes[expect[i]]);
@@ -90,7 +90,7 @@ static void test_rearm(void **state)
 	assert_int_equal(timer_heap_arm(&h, &c, 30), 0);
 
 	assert_int_equal(timer_heap_arm(&h, &a, 40), 0); /* later */
-	assert_int_equal(timer_heap_arm(&h, &c, 5), 0);  /* earlier */
+	assert_int_equal(timer_heap_arm(&h, &c, 5), 0);	 /* earlier */
 	assert_int_equal(timer_heap_arm(&h, &b, 40), 0); /* tie with a, re-armed after it */
 	assert_int_equal(timer_heap_len(&h), 3);
 	assert_ptr_equal(timer_heap_pop(&h), &c);
@@ -228,9 +228,9 @@ static void test_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pop_order), cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_rearm),     cmocka_unit_test(test_differential),
-		cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_pop_order), cmocka_unit_test(test_cancel),
+	    cmocka_unit_test(test_rearm),     cmocka_unit_test(test_differential),
+	    cmocka_unit_test(test_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

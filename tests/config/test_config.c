@@ -119,8 +119,8 @@ static int parse_config(const char *name, const uint8_t *buf, size_t len, void *
 	return seg_config_parse(name, buf, len, (struct seg_config **)out, err, errlen);
 }
 
-static int parse_adapter(const char *name, const uint8_t *buf, size_t len, void **out,
-			 char *err, size_t errlen)
+static int parse_adapter(const char *name, const uint8_t *buf, size_t len, void **out, char *err,
+			 size_t errlen)
 {
 	return seg_adapter_config_parse(name, buf, len, (struct seg_adapter_config **)out, err,
 					errlen);
@@ -146,10 +146,10 @@ static bool equal_adapter(const void *a, const void *b)
 	return seg_adapter_config_equal(a, b);
 }
 
-static const struct kind conf_kind = { "good", "bad", parse_config, free_config, print_config,
-				       equal_config };
-static const struct kind adapter_kind = { "adapter-good", "adapter-bad", parse_adapter,
-					  free_adapter, print_adapter, equal_adapter };
+static const struct kind conf_kind = {"good",	   "bad",	 parse_config,
+				      free_config, print_config, equal_config};
+static const struct kind adapter_kind = {"adapter-good", "adapter-bad", parse_adapter,
+					 free_adapter,	 print_adapter, equal_adapter};
 
 /* Calls fn for every X.yaml in DATA/dir; returns how many. */
 static int for_each_yaml(const char *dir, const struct kind *k,
@@ -193,8 +193,8 @@ static void check_good(const struct kind *k, const char *dir, const char *file)
 	/* Round trip: the canonical form (with secrets) parses to an equal struct, and
 	 * prints the same again. */
 	char *full = k->print(cfg, SEG_CONFIG_PRINT_SECRETS);
-	if (k->parse("canonical", (const uint8_t *)full, strlen(full), &again, err,
-		     sizeof(err)) != 0)
+	if (k->parse("canonical", (const uint8_t *)full, strlen(full), &again, err, sizeof(err)) !=
+	    0)
 		fail_msg("%s: canonical form does not parse: %s\n%s", file, err, full);
 	assert_true(k->equal(cfg, again));
 	char *full2 = k->print(again, SEG_CONFIG_PRINT_SECRETS);
@@ -282,11 +282,11 @@ static void test_remote_address_forms(void **state)
 {
 	(void)state;
 	static const char *const forms[] = {
-		"1-ff00:0:111,10.0.0.2:31000",   "[1-ff00:0:111,10.0.0.2]:31000",
-		"1-ff00:0:111,[10.0.0.2]:31000", "1-ff00:0:111,10.0.0.2",
-		"1-ff00:0:111,[10.0.0.2]",
+	    "1-ff00:0:111,10.0.0.2:31000",   "[1-ff00:0:111,10.0.0.2]:31000",
+	    "1-ff00:0:111,[10.0.0.2]:31000", "1-ff00:0:111,10.0.0.2",
+	    "1-ff00:0:111,[10.0.0.2]",
 	};
-	static const uint16_t ports[] = { 31000, 31000, 31000, 23000, 23000 };
+	static const uint16_t ports[] = {31000, 31000, 31000, 23000, 23000};
 	char text[256], err[SEG_CONFIG_ERRLEN];
 
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
@@ -312,9 +312,9 @@ static void test_psk_never_quoted(void **state)
 	char err[SEG_CONFIG_ERRLEN];
 	struct seg_config *c;
 
-	assert_int_equal(seg_config_parse("t.yaml", (const uint8_t *)text, strlen(text), &c, err,
-					  sizeof(err)),
-			 SEG_CONFIG_ERR_INVALID);
+	assert_int_equal(
+	    seg_config_parse("t.yaml", (const uint8_t *)text, strlen(text), &c, err, sizeof(err)),
+	    SEG_CONFIG_ERR_INVALID);
 	assert_null(strstr(err, "c2Vj"));
 	assert_non_null(strstr(err, "t.yaml:2:15: preSharedKey"));
 }
@@ -348,21 +348,18 @@ static void test_load_errors(void **state)
 	/* A tiny error buffer truncates instead of overflowing. */
 	static const char text[] = "bogus: 1\n";
 	char tiny[8];
-	assert_int_equal(seg_config_parse("t.yaml", (const uint8_t *)text, strlen(text), &c, tiny,
-					  sizeof(tiny)),
-			 SEG_CONFIG_ERR_INVALID);
+	assert_int_equal(
+	    seg_config_parse("t.yaml", (const uint8_t *)text, strlen(text), &c, tiny, sizeof(tiny)),
+	    SEG_CONFIG_ERR_INVALID);
 	assert_string_equal(tiny, "t.yaml:");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_files),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_readme_values),
-		cmocka_unit_test(test_remote_address_forms),
-		cmocka_unit_test(test_psk_never_quoted),
-		cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_good_files),	     cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_readme_values),    cmocka_unit_test(test_remote_address_forms),
+	    cmocka_unit_test(test_psk_never_quoted), cmocka_unit_test(test_load_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,35 +18,35 @@ struct good {
 };
 
 static const struct good goods[] = {
-	{ "0", 0, "0s" },
-	{ "+0", 0, "0s" },
-	{ "0s", 0, "0s" },
-	{ "300ms", SEG_MS(300), "300ms" },
-	{ "1s", SEG_SEC(1), "1s" },
-	{ "1.5s", SEG_MS(1500), "1.5s" },
-	{ "1m30s", SEG_SEC(90), "1m30s" },
-	{ "90s", SEG_SEC(90), "1m30s" },
-	{ "2h45m", SEG_SEC(2 * 3600 + 45 * 60), "2h45m0s" },
-	{ "1h", SEG_SEC(3600), "1h0m0s" },
-	{ "150s", SEG_SEC(150), "2m30s" },
-	{ "30ms", SEG_MS(30), "30ms" },
-	{ "1ns", 1, "1ns" },
-	{ "999ns", 999, "999ns" },
-	{ "1us", 1000, "1us" },
-	{ "1\xc2\xb5s", 1000, "1us" }, /* micro sign */
-	{ "1\xce\xbcs", 1000, "1us" }, /* Greek mu */
-	{ "1.5us", 1500, "1.5us" },
-	{ "1.000001ms", 1000001, "1.000001ms" },
-	{ ".5s", SEG_MS(500), "500ms" },
-	{ "1.s", SEG_SEC(1), "1s" },
-	{ "1.000000001s", SEG_SEC(1) + 1, "1.000000001s" },
-	{ "1.0000000019s", SEG_SEC(1) + 1, "1.000000001s" }, /* below a ns: truncated */
-	{ "1h1m1s1ms1us1ns", SEG_SEC(3661) + 1001001, "1h1m1.001001001s" },
-	{ "1s1s", SEG_SEC(2), "2s" },
-	{ "+5m", SEG_SEC(300), "5m0s" },
-	{ "0.1m", SEG_SEC(6), "6s" },
-	{ "9223372036854775807ns", INT64_MAX, "2562047h47m16.854775807s" },
-	{ "2562047h", UINT64_C(2562047) * SEG_SEC(3600), "2562047h0m0s" },
+    {"0", 0, "0s"},
+    {"+0", 0, "0s"},
+    {"0s", 0, "0s"},
+    {"300ms", SEG_MS(300), "300ms"},
+    {"1s", SEG_SEC(1), "1s"},
+    {"1.5s", SEG_MS(1500), "1.5s"},
+    {"1m30s", SEG_SEC(90), "1m30s"},
+    {"90s", SEG_SEC(90), "1m30s"},
+    {"2h45m", SEG_SEC(2 * 3600 + 45 * 60), "2h45m0s"},
+    {"1h", SEG_SEC(3600), "1h0m0s"},
+    {"150s", SEG_SEC(150), "2m30s"},
+    {"30ms", SEG_MS(30), "30ms"},
+    {"1ns", 1, "1ns"},
+    {"999ns", 999, "999ns"},
+    {"1us", 1000, "1us"},
+    {"1\xc2\xb5s", 1000, "1us"}, /* micro sign */
+    {"1\xce\xbcs", 1000, "1us"}, /* Greek mu */
+    {"1.5us", 1500, "1.5us"},
+    {"1.000001ms", 1000001, "1.000001ms"},
+    {".5s", SEG_MS(500), "500ms"},
+    {"1.s", SEG_SEC(1), "1s"},
+    {"1.000000001s", SEG_SEC(1) + 1, "1.000000001s"},
+    {"1.0000000019s", SEG_SEC(1) + 1, "1.000000001s"}, /* below a ns: truncated */
+    {"1h1m1s1ms1us1ns", SEG_SEC(3661) + 1001001, "1h1m1.001001001s"},
+    {"1s1s", SEG_SEC(2), "2s"},
+    {"+5m", SEG_SEC(300), "5m0s"},
+    {"0.1m", SEG_SEC(6), "6s"},
+    {"9223372036854775807ns", INT64_MAX, "2562047h47m16.854775807s"},
+    {"2562047h", UINT64_C(2562047) * SEG_SEC(3600), "2562047h0m0s"},
 };
 
 struct bad {
@@ -55,25 +55,25 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{ "", SEG_DURATION_ERR_EMPTY },
-	{ "5", SEG_DURATION_ERR_UNIT },
-	{ "1h30", SEG_DURATION_ERR_UNIT },
-	{ "5 s", SEG_DURATION_ERR_UNIT },
-	{ "5sec", SEG_DURATION_ERR_UNIT },
-	{ "5S", SEG_DURATION_ERR_UNIT },
-	{ "5d", SEG_DURATION_ERR_UNIT },
-	{ "-1s", SEG_DURATION_ERR_NEGATIVE },
-	{ "-0", SEG_DURATION_ERR_NEGATIVE },
-	{ "+", SEG_DURATION_ERR_SYNTAX },
-	{ "s", SEG_DURATION_ERR_SYNTAX },
-	{ ".s", SEG_DURATION_ERR_SYNTAX },
-	{ "1s.", SEG_DURATION_ERR_SYNTAX },
-	{ " 1s", SEG_DURATION_ERR_SYNTAX },
-	{ "1s ", SEG_DURATION_ERR_UNIT },
-	{ "9223372036854775808ns", SEG_DURATION_ERR_RANGE },
-	{ "2562048h", SEG_DURATION_ERR_RANGE },
-	{ "99999999999999999999s", SEG_DURATION_ERR_RANGE },
-	{ "2562047h48m", SEG_DURATION_ERR_RANGE },
+    {"", SEG_DURATION_ERR_EMPTY},
+    {"5", SEG_DURATION_ERR_UNIT},
+    {"1h30", SEG_DURATION_ERR_UNIT},
+    {"5 s", SEG_DURATION_ERR_UNIT},
+    {"5sec", SEG_DURATION_ERR_UNIT},
+    {"5S", SEG_DURATION_ERR_UNIT},
+    {"5d", SEG_DURATION_ERR_UNIT},
+    {"-1s", SEG_DURATION_ERR_NEGATIVE},
+    {"-0", SEG_DURATION_ERR_NEGATIVE},
+    {"+", SEG_DURATION_ERR_SYNTAX},
+    {"s", SEG_DURATION_ERR_SYNTAX},
+    {".s", SEG_DURATION_ERR_SYNTAX},
+    {"1s.", SEG_DURATION_ERR_SYNTAX},
+    {" 1s", SEG_DURATION_ERR_SYNTAX},
+    {"1s ", SEG_DURATION_ERR_UNIT},
+    {"9223372036854775808ns", SEG_DURATION_ERR_RANGE},
+    {"2562048h", SEG_DURATION_ERR_RANGE},
+    {"99999999999999999999s", SEG_DURATION_ERR_RANGE},
+    {"2562047h48m", SEG_DURATION_ERR_RANGE},
 };
 
 static void test_parse_table(void **state)
@@ -133,9 +133,9 @@ static void test_format_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_length),
-		cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_parse_table),
+	    cmocka_unit_test(test_parse_length),
+	    cmocka_unit_test(test_format_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
