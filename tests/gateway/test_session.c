@@ -270,6 +270,7 @@ static void test_rotation_evicts_oldest(void **state)
 	peers_setup(&p);
 	handshake_at(&p, T0, &eva, &evb);
 	struct session *first_a = p.a.current;
+	uint32_t first_index = first_a->local_index;
 	len = seal_on(&p.a, T0, pkt, sizeof(pkt));
 	assert_int_equal(open_on(&p.b, T0, pkt, len, &evb), SEG_OK);
 	handshake_at(&p, T0 + S(1), &eva, &evb);
@@ -281,7 +282,7 @@ static void test_rotation_evicts_oldest(void **state)
 	assert_ptr_equal(evb.s[0], unconfirmed_b);
 	free_evicted(&eva);
 	free_evicted(&evb);
-	assert_int_equal(session_slots_find(&p.a, first_a->local_index + 0) == NULL, true);
+	assert_null(session_slots_find(&p.a, first_index));
 	peers_clear(&p);
 }
 
