@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void setup(void)
 {
 	static int done;
-	struct handshake_config c = { .cipher = SEG_CIPHER_AES256_GCM };
+	struct handshake_config c = {.cipher = SEG_CIPHER_AES256_GCM};
 
 	if (done)
 		return;

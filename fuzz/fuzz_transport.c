@@ -24,10 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void setup(void)
 {
 	static int done;
-	struct handshake_result a = { .local_index = 1, .remote_index = 2, .initiator = true,
-				      .cipher = SEG_CIPHER_CHACHA20_POLY1305 };
-	struct handshake_result b = { .local_index = 2, .remote_index = 1, .initiator = false,
-				      .cipher = SEG_CIPHER_CHACHA20_POLY1305 };
+	struct handshake_result a = {.local_index = 1,
+				     .remote_index = 2,
+				     .initiator = true,
+				     .cipher = SEG_CIPHER_CHACHA20_POLY1305};
+	struct handshake_result b = {.local_index = 2,
+				     .remote_index = 1,
+				     .initiator = false,
+				     .cipher = SEG_CIPHER_CHACHA20_POLY1305};
 
 	if (done)
 		return;

@@ -150,10 +150,10 @@ static int x25519_keygen(uint8_t priv[SEG_X25519_KEY_LEN], uint8_t pub[SEG_X2551
 static int x25519_shared(struct handshake *hs, const uint8_t priv[SEG_X25519_KEY_LEN],
 			 const uint8_t peer[SEG_X25519_KEY_LEN], uint8_t out[SEG_X25519_KEY_LEN])
 {
-	EVP_PKEY *me = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
-						    SEG_X25519_KEY_LEN);
-	EVP_PKEY *them = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer,
-						     SEG_X25519_KEY_LEN);
+	EVP_PKEY *me =
+	    EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, SEG_X25519_KEY_LEN);
+	EVP_PKEY *them =
+	    EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, SEG_X25519_KEY_LEN);
 	EVP_PKEY_CTX *ctx = me ? EVP_PKEY_CTX_new_from_pkey(NULL, me, NULL) : NULL;
 	size_t len = SEG_X25519_KEY_LEN;
 	uint8_t acc = 0;
@@ -198,12 +198,11 @@ static int session_keys_derive(const uint8_t dh[SEG_X25519_KEY_LEN],
 	memcpy(info, t, SEG_HASH_LEN);
 	memcpy(info + SEG_HASH_LEN, KEYS_LABEL, KEYS_LABEL_LEN);
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)dh,
-						  SEG_X25519_KEY_LEN),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, sizeof(salt)),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info)),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)dh, SEG_X25519_KEY_LEN),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, sizeof(salt)),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info)),
+	    OSSL_PARAM_construct_end(),
 	};
 	if (ctx && EVP_KDF_derive(ctx, okm, OKM_LEN, params) == 1)
 		err = SEG_OK;
@@ -265,8 +264,7 @@ bool handshake_keeps_initiator(const struct handshake_config *cfg)
 
 /* The key an Init under epoch was made with: the current one, or the previous one during its
  * grace period (drkey.rst "Grace period"). NULL: unknown epoch. */
-static const uint8_t *epoch_key(const struct handshake_keys *keys, uint64_t epoch,
-				uint64_t now_ns)
+static const uint8_t *epoch_key(const struct handshake_keys *keys, uint64_t epoch, uint64_t now_ns)
 {
 	if (epoch == keys->epoch)
 		return keys->key;

@@ -132,9 +132,8 @@ SEG_MUST_CHECK int handshake_consume_init(struct handshake *hs, const struct han
 					  struct handshake_result *res);
 
 /* Initiator: verifies the Response to the pending Init and writes the session keys. */
-SEG_MUST_CHECK int handshake_consume_response(struct handshake *hs, const uint8_t *msg,
-					      size_t len, uint64_t now_ns,
-					      struct handshake_result *res);
+SEG_MUST_CHECK int handshake_consume_response(struct handshake *hs, const uint8_t *msg, size_t len,
+					      uint64_t now_ns, struct handshake_result *res);
 
 void handshake_result_clear(struct handshake_result *res);
 

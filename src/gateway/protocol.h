@@ -36,11 +36,11 @@ static inline bool seg_cipher_valid(unsigned c)
 
 /* §5 Inner type: the first plaintext byte inside the AEAD of a transport message. */
 enum seg_inner_type {
-	SEG_INNER_DATA = 1,        /* an adapter packet, whole */
-	SEG_INNER_CONTROL = 2,     /* reliable, ordered control-channel segment */
-	SEG_INNER_PROBE = 3,       /* path probe */
+	SEG_INNER_DATA = 1,	   /* an adapter packet, whole */
+	SEG_INNER_CONTROL = 2,	   /* reliable, ordered control-channel segment */
+	SEG_INNER_PROBE = 3,	   /* path probe */
 	SEG_INNER_PROBE_REPLY = 4, /* answer to a probe, sent on the reversed path */
-	SEG_INNER_FRAGMENT = 5,    /* one fragment of an adapter packet larger than the MTU */
+	SEG_INNER_FRAGMENT = 5,	   /* one fragment of an adapter packet larger than the MTU */
 	SEG_INNER_KEEPALIVE = 6,   /* empty; confirms a new session and keeps it alive */
 	SEG_INNER_TYPE_MAX = SEG_INNER_KEEPALIVE,
 };
@@ -52,12 +52,12 @@ static inline bool seg_inner_type_valid(unsigned t)
 
 /* Sizes of the primitives. */
 enum {
-	SEG_INDEX_LEN = 4,        /* session index, random per session */
+	SEG_INDEX_LEN = 4,	  /* session index, random per session */
 	SEG_X25519_KEY_LEN = 32,  /* ephemeral public and private keys, DH output */
-	SEG_DRKEY_KEY_LEN = 16,   /* DRKey host-host key (AES-128 key in the DRKey PRF) */
-	SEG_PSK_LEN = 32,         /* optional configured pre-shared key; zeros when unset */
-	SEG_MAC_LEN = 16,         /* handshake MAC: HMAC-SHA256 truncated to 128 bits */
-	SEG_HASH_LEN = 32,        /* SHA-256: transcript hash */
+	SEG_DRKEY_KEY_LEN = 16,	  /* DRKey host-host key (AES-128 key in the DRKey PRF) */
+	SEG_PSK_LEN = 32,	  /* optional configured pre-shared key; zeros when unset */
+	SEG_MAC_LEN = 16,	  /* handshake MAC: HMAC-SHA256 truncated to 128 bits */
+	SEG_HASH_LEN = 32,	  /* SHA-256: transcript hash */
 	SEG_SESSION_KEY_LEN = 32, /* per-direction AEAD key (AES-256 and ChaCha20 alike) */
 	SEG_AEAD_TAG_LEN = 16,
 	SEG_AEAD_NONCE_LEN = 12, /* 4 zero bytes || 64-bit counter, big-endian */
@@ -114,13 +114,13 @@ enum {
 	SEG_KEEPALIVE_TIMEOUT_S = 10,  /* send a keepalive after receiving without sending */
 };
 
-#define SEG_NS_PER_S UINT64_C(1000000000)
-#define SEG_REKEY_AFTER_TIME_NS ((uint64_t)SEG_REKEY_AFTER_TIME_S * SEG_NS_PER_S)
-#define SEG_REJECT_AFTER_TIME_NS ((uint64_t)SEG_REJECT_AFTER_TIME_S * SEG_NS_PER_S)
-#define SEG_REKEY_TIMEOUT_NS ((uint64_t)SEG_REKEY_TIMEOUT_S * SEG_NS_PER_S)
+#define SEG_NS_PER_S		  UINT64_C(1000000000)
+#define SEG_REKEY_AFTER_TIME_NS	  ((uint64_t)SEG_REKEY_AFTER_TIME_S * SEG_NS_PER_S)
+#define SEG_REJECT_AFTER_TIME_NS  ((uint64_t)SEG_REJECT_AFTER_TIME_S * SEG_NS_PER_S)
+#define SEG_REKEY_TIMEOUT_NS	  ((uint64_t)SEG_REKEY_TIMEOUT_S * SEG_NS_PER_S)
 #define SEG_REKEY_ATTEMPT_TIME_NS ((uint64_t)SEG_REKEY_ATTEMPT_TIME_S * SEG_NS_PER_S)
-#define SEG_KEEPALIVE_TIMEOUT_NS ((uint64_t)SEG_KEEPALIVE_TIMEOUT_S * SEG_NS_PER_S)
-#define SEG_DRKEY_GRACE_NS ((uint64_t)SEG_DRKEY_GRACE_S * SEG_NS_PER_S)
+#define SEG_KEEPALIVE_TIMEOUT_NS  ((uint64_t)SEG_KEEPALIVE_TIMEOUT_S * SEG_NS_PER_S)
+#define SEG_DRKEY_GRACE_NS	  ((uint64_t)SEG_DRKEY_GRACE_S * SEG_NS_PER_S)
 
 /* §8 Replay window, RFC 6479: a ring of 64-bit blocks, a power of two of them so a block is
  * found by masking. One block is the one being filled, so the window that is guaranteed is
@@ -137,35 +137,35 @@ _Static_assert(SEG_REPLAY_WINDOW >= SEG_REPLAY_WINDOW_MIN, "replay window too sm
 
 /* §7 Message limits (WireGuard's): rekey long before the counter can wrap; reject a counter
  * that would leave no room for the replay window below 2^64. */
-#define SEG_REKEY_AFTER_MESSAGES (UINT64_C(1) << 60)
+#define SEG_REKEY_AFTER_MESSAGES  (UINT64_C(1) << 60)
 #define SEG_REJECT_AFTER_MESSAGES (UINT64_MAX - (uint64_t)SEG_REPLAY_WINDOW - 1)
 
 /*
  * Why a message was rejected or an operation failed; negative. The X-macro lets a counter
  * table (one drop counter per reason) be generated from the same list.
  */
-#define SEG_PROTO_ERRORS(X)                                                              \
-	X(SEG_ERR_TRUNCATED, -1, "message too short or of the wrong length")             \
-	X(SEG_ERR_TYPE, -2, "wrong message type")                                        \
-	X(SEG_ERR_VERSION, -3, "unsupported protocol version")                           \
-	X(SEG_ERR_RESERVED, -4, "reserved bits set")                                     \
-	X(SEG_ERR_CIPHER_UNKNOWN, -5, "unknown cipher suite")                            \
-	X(SEG_ERR_CIPHER_MISMATCH, -6, "peer's cipher suite differs from ours")          \
-	X(SEG_ERR_EPOCH, -7, "DRKey epoch unknown or past its grace period")             \
-	X(SEG_ERR_MAC, -8, "handshake MAC invalid")                                      \
-	X(SEG_ERR_TIMESTAMP, -9, "Init timestamp not newer than the last accepted")      \
-	X(SEG_ERR_ROLE_CONFLICT, -10, "simultaneous Init: we keep the initiator role")   \
-	X(SEG_ERR_NO_PENDING, -11, "Response matches no pending Init")                   \
-	X(SEG_ERR_STALE, -12, "Response to an Init older than the rekey attempt time")   \
-	X(SEG_ERR_DH, -13, "X25519 with the peer's key gave a weak result")              \
-	X(SEG_ERR_CRYPTO, -14, "cryptographic library failure")                          \
-	X(SEG_ERR_NOMEM, -15, "out of memory")                                           \
-	X(SEG_ERR_SPACE, -16, "buffer too small")                                        \
-	X(SEG_ERR_AEAD, -17, "transport authentication failed")                          \
-	X(SEG_ERR_REPLAY, -18, "counter replayed or behind the window")                  \
-	X(SEG_ERR_COUNTER_LIMIT, -19, "counter at or past the reject limit")             \
-	X(SEG_ERR_EXPIRED, -20, "session older than the reject time")                    \
-	X(SEG_ERR_INDEX, -21, "receiver index matches no session")                       \
+#define SEG_PROTO_ERRORS(X)                                                            \
+	X(SEG_ERR_TRUNCATED, -1, "message too short or of the wrong length")           \
+	X(SEG_ERR_TYPE, -2, "wrong message type")                                      \
+	X(SEG_ERR_VERSION, -3, "unsupported protocol version")                         \
+	X(SEG_ERR_RESERVED, -4, "reserved bits set")                                   \
+	X(SEG_ERR_CIPHER_UNKNOWN, -5, "unknown cipher suite")                          \
+	X(SEG_ERR_CIPHER_MISMATCH, -6, "peer's cipher suite differs from ours")        \
+	X(SEG_ERR_EPOCH, -7, "DRKey epoch unknown or past its grace period")           \
+	X(SEG_ERR_MAC, -8, "handshake MAC invalid")                                    \
+	X(SEG_ERR_TIMESTAMP, -9, "Init timestamp not newer than the last accepted")    \
+	X(SEG_ERR_ROLE_CONFLICT, -10, "simultaneous Init: we keep the initiator role") \
+	X(SEG_ERR_NO_PENDING, -11, "Response matches no pending Init")                 \
+	X(SEG_ERR_STALE, -12, "Response to an Init older than the rekey attempt time") \
+	X(SEG_ERR_DH, -13, "X25519 with the peer's key gave a weak result")            \
+	X(SEG_ERR_CRYPTO, -14, "cryptographic library failure")                        \
+	X(SEG_ERR_NOMEM, -15, "out of memory")                                         \
+	X(SEG_ERR_SPACE, -16, "buffer too small")                                      \
+	X(SEG_ERR_AEAD, -17, "transport authentication failed")                        \
+	X(SEG_ERR_REPLAY, -18, "counter replayed or behind the window")                \
+	X(SEG_ERR_COUNTER_LIMIT, -19, "counter at or past the reject limit")           \
+	X(SEG_ERR_EXPIRED, -20, "session older than the reject time")                  \
+	X(SEG_ERR_INDEX, -21, "receiver index matches no session")                     \
 	X(SEG_ERR_NO_SESSION, -22, "no usable session")
 
 enum seg_proto_err {

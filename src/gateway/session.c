@@ -82,11 +82,10 @@ bool session_can_send(const struct session *s, uint64_t now_ns)
 	return !session_expired(s, now_ns) && s->send_counter < SEG_REJECT_AFTER_MESSAGES;
 }
 
-int session_seal(struct session *s, uint64_t now_ns, uint8_t *pkt, size_t cap,
-		 size_t plain_len, size_t *pkt_len)
+int session_seal(struct session *s, uint64_t now_ns, uint8_t *pkt, size_t cap, size_t plain_len,
+		 size_t *pkt_len)
 {
-	struct transport_header h = { .receiver_index = s->remote_index,
-				      .counter = s->send_counter };
+	struct transport_header h = {.receiver_index = s->remote_index, .counter = s->send_counter};
 	int err;
 
 	if (session_expired(s, now_ns))
@@ -101,8 +100,8 @@ int session_seal(struct session *s, uint64_t now_ns, uint8_t *pkt, size_t cap,
 	return SEG_OK;
 }
 
-int session_open(struct session *s, uint64_t now_ns, const struct transport_header *h,
-		 uint8_t *pkt, size_t len, size_t *plain_len)
+int session_open(struct session *s, uint64_t now_ns, const struct transport_header *h, uint8_t *pkt,
+		 size_t len, size_t *plain_len)
 {
 	size_t n;
 	int err;
@@ -144,8 +143,7 @@ void session_slots_clear(struct session_slots *ss, struct session_evicted *ev)
 	evict(ev, &ss->previous);
 }
 
-void session_slots_install(struct session_slots *ss, struct session *s,
-			   struct session_evicted *ev)
+void session_slots_install(struct session_slots *ss, struct session *s, struct session_evicted *ev)
 {
 	if (!s->initiator) {
 		/* Unconfirmed until the initiator's first packet; replaces an older candidate. */
@@ -171,7 +169,7 @@ void session_slots_install(struct session_slots *ss, struct session *s,
 
 struct session *session_slots_find(const struct session_slots *ss, uint32_t local_index)
 {
-	struct session *all[] = { ss->current, ss->previous, ss->next };
+	struct session *all[] = {ss->current, ss->previous, ss->next};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (all[i] && all[i]->local_index == local_index)

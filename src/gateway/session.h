@@ -56,17 +56,16 @@ struct session_evicted {
 
 /* What the rekey policy asks for (docs/protocol.md §7). */
 enum session_rekey {
-	SESSION_REKEY_NONE,       /* the current session is fine */
-	SESSION_REKEY_TIME,       /* we initiated current and it is REKEY_AFTER_TIME old */
-	SESSION_REKEY_MESSAGES,   /* we sent REKEY_AFTER_MESSAGES on current */
-	SESSION_REKEY_NO_SESSION, /* no usable current session: handshake before sending */
+	SESSION_REKEY_NONE,	     /* the current session is fine */
+	SESSION_REKEY_TIME,	     /* we initiated current and it is REKEY_AFTER_TIME old */
+	SESSION_REKEY_MESSAGES,	     /* we sent REKEY_AFTER_MESSAGES on current */
+	SESSION_REKEY_NO_SESSION,    /* no usable current session: handshake before sending */
 	SESSION_REKEY_AWAIT_CONFIRM, /* none usable, but we answered an Init less than
 				      * REKEY_TIMEOUT ago: queue, the initiator sends first */
 };
 
 /* Sets up s from a handshake result (wiping the result, whatever the outcome). */
-SEG_MUST_CHECK int session_init(struct session *s, struct handshake_result *res,
-				uint64_t now_ns);
+SEG_MUST_CHECK int session_init(struct session *s, struct handshake_result *res, uint64_t now_ns);
 /* Frees the AEAD contexts and zeroes every byte of *s. Idempotent. */
 void session_clear(struct session *s);
 /* session_init on the heap; NULL on failure (the result is wiped either way). */
@@ -92,15 +91,14 @@ SEG_MUST_CHECK int session_open(struct session *s, uint64_t now_ns,
 /* Empties the slots into ev (all three). */
 void session_slots_clear(struct session_slots *ss, struct session_evicted *ev);
 /* Installs a new session (ownership moves to the slots). */
-void session_slots_install(struct session_slots *ss, struct session *s,
-			   struct session_evicted *ev);
+void session_slots_install(struct session_slots *ss, struct session *s, struct session_evicted *ev);
 /* The slot session whose local index is local_index, or NULL. */
 struct session *session_slots_find(const struct session_slots *ss, uint32_t local_index);
 /* Receive path: finds the session by h->receiver_index, opens, and on the first packet of
  * `next` rotates it to current. */
 SEG_MUST_CHECK int session_slots_open(struct session_slots *ss, uint64_t now_ns,
-				      const struct transport_header *h, uint8_t *pkt,
-				      size_t len, size_t *plain_len, struct session_evicted *ev);
+				      const struct transport_header *h, uint8_t *pkt, size_t len,
+				      size_t *plain_len, struct session_evicted *ev);
 /* Send path: seals on current. SEG_ERR_NO_SESSION when there is none usable. */
 SEG_MUST_CHECK int session_slots_seal(struct session_slots *ss, uint64_t now_ns, uint8_t *pkt,
 				      size_t cap, size_t plain_len, size_t *pkt_len);

@@ -64,7 +64,7 @@ int transport_aead_init(struct transport_aead *a, enum seg_cipher cipher,
 	const EVP_CIPHER *evp = aead_cipher(cipher);
 	EVP_CIPHER_CTX *ctx;
 
-	*a = (struct transport_aead){ 0 };
+	*a = (struct transport_aead){0};
 	if (!evp)
 		return SEG_ERR_CIPHER_UNKNOWN;
 	ctx = EVP_CIPHER_CTX_new();
@@ -86,7 +86,7 @@ void transport_aead_clear(struct transport_aead *a)
 {
 	/* EVP_CIPHER_CTX_free cleanses the cipher data, key schedule included. */
 	EVP_CIPHER_CTX_free(a->ctx);
-	*a = (struct transport_aead){ 0 };
+	*a = (struct transport_aead){0};
 }
 
 /* nonce = 4 zero bytes || counter, big-endian (docs/protocol.md §5). */
@@ -121,8 +121,8 @@ int transport_seal(struct transport_aead *a, const struct transport_header *h, u
 	    EVP_EncryptUpdate(a->ctx, NULL, &n, pkt, SEG_TRANSPORT_HEADER_LEN) != 1 ||
 	    EVP_EncryptUpdate(a->ctx, body, &n, body, (int)plain_len) != 1 ||
 	    EVP_EncryptFinal_ex(a->ctx, body + n, &fin) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG, SEG_AEAD_TAG_LEN, body + plain_len) !=
-		    1)
+	    EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG, SEG_AEAD_TAG_LEN,
+				body + plain_len) != 1)
 		return SEG_ERR_CRYPTO;
 	*pkt_len = SEG_TRANSPORT_OVERHEAD + plain_len;
 	return SEG_OK;
@@ -144,8 +144,8 @@ int transport_open(struct transport_aead *a, const struct transport_header *h, u
 
 	nonce_make(nonce, h->counter);
 	if (EVP_DecryptInit_ex(a->ctx, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, SEG_AEAD_TAG_LEN,
-				body + body_len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, SEG_AEAD_TAG_LEN, body + body_len) !=
+		1 ||
 	    EVP_DecryptUpdate(a->ctx, NULL, &n, pkt, SEG_TRANSPORT_HEADER_LEN) != 1 ||
 	    EVP_DecryptUpdate(a->ctx, body, &n, body, (int)body_len) != 1)
 		return SEG_ERR_CRYPTO;

@@ -12,21 +12,21 @@
 #include "handshake.h"
 #include "session.h"
 
-#define NOW UINT64_C(1000000000000)
+#define NOW   UINT64_C(1000000000000)
 #define EPOCH UINT64_C(1700000000)
 
 static const uint8_t KEY_AB[SEG_DRKEY_KEY_LEN] = "K(B:hB,A:hA)...";
 static const uint8_t KEY_BA[SEG_DRKEY_KEY_LEN] = "K(A:hA,B:hB)...";
 
 struct pair {
-	struct handshake a, b;            /* a initiates unless a test says otherwise */
-	struct handshake_keys ka, kb;     /* ka: a's key as initiator; kb: b's as responder */
+	struct handshake a, b;		  /* a initiates unless a test says otherwise */
+	struct handshake_keys ka, kb;	  /* ka: a's key as initiator; kb: b's as responder */
 	struct handshake_keys ka_r, kb_i; /* the other direction (b initiates) */
 };
 
 static struct scion_addr addr(uint64_t as, uint8_t last)
 {
-	struct scion_addr a = { .ia = scion_ia_make(1, as) };
+	struct scion_addr a = {.ia = scion_ia_make(1, as)};
 	a.host.type = SCION_HOST_IPV4;
 	a.host.ip[0] = 127;
 	a.host.ip[3] = last;
@@ -35,17 +35,16 @@ static struct scion_addr addr(uint64_t as, uint8_t last)
 
 static struct handshake_keys keys(const uint8_t k[SEG_DRKEY_KEY_LEN])
 {
-	struct handshake_keys ks = { .epoch = EPOCH };
+	struct handshake_keys ks = {.epoch = EPOCH};
 	memcpy(ks.key, k, SEG_DRKEY_KEY_LEN);
 	return ks;
 }
 
 static void pair_setup(struct pair *p, enum seg_cipher ca, enum seg_cipher cb)
 {
-	struct handshake_config a = { .local = addr(0xff0000000110, 1),
-				      .remote = addr(0xff0000000111, 2),
-				      .cipher = ca };
-	struct handshake_config b = { .local = a.remote, .remote = a.local, .cipher = cb };
+	struct handshake_config a = {
+	    .local = addr(0xff0000000110, 1), .remote = addr(0xff0000000111, 2), .cipher = ca};
+	struct handshake_config b = {.local = a.remote, .remote = a.local, .cipher = cb};
 
 	handshake_init(&p->a, &a);
 	handshake_init(&p->b, &b);
@@ -68,9 +67,9 @@ static void run_ok(struct pair *p, uint64_t ts, struct handshake_result *ra,
 	uint8_t init[SEG_INIT_LEN], resp[SEG_RESPONSE_LEN];
 
 	assert_int_equal(handshake_create_init(&p->a, &p->ka, 0x1111, ts, NOW, init), SEG_OK);
-	assert_int_equal(handshake_consume_init(&p->b, &p->kb, init, sizeof(init), 0x2222, NOW,
-						resp, rb),
-			 SEG_OK);
+	assert_int_equal(
+	    handshake_consume_init(&p->b, &p->kb, init, sizeof(init), 0x2222, NOW, resp, rb),
+	    SEG_OK);
 	assert_int_equal(handshake_consume_response(&p->a, resp, sizeof(resp), NOW, ra), SEG_OK);
 }
 
@@ -89,7 +88,7 @@ static void assert_keys_match(const struct handshake_result *i, const struct han
 static int transport_roundtrip(struct handshake_result *ra, struct handshake_result *rb)
 {
 	struct session sa, sb;
-	uint8_t pkt[128] = { 0 };
+	uint8_t pkt[128] = {0};
 	size_t len, plain;
 	struct transport_header h;
 	int err;
@@ -112,8 +111,8 @@ static int transport_roundtrip(struct handshake_result *ra, struct handshake_res
 
 static void test_success_both_roles(void **state)
 {
-	static const enum seg_cipher ciphers[] = { SEG_CIPHER_AES256_GCM,
-						   SEG_CIPHER_CHACHA20_POLY1305 };
+	static const enum seg_cipher ciphers[] = {SEG_CIPHER_AES256_GCM,
+						  SEG_CIPHER_CHACHA20_POLY1305};
 	(void)state;
 	for (size_t c = 0; c < 2; c++) {
 		struct pair p;
@@ -131,9 +130,9 @@ static void test_success_both_roles(void **state)
 
 		/* Other way round: b initiates with its own initiator key. */
 		assert_int_equal(handshake_create_init(&p.b, &p.kb_i, 7, 200, NOW, init), SEG_OK);
-		assert_int_equal(handshake_consume_init(&p.a, &p.ka_r, init, sizeof(init), 8, NOW,
-							resp, &ra),
-				 SEG_OK);
+		assert_int_equal(
+		    handshake_consume_init(&p.a, &p.ka_r, init, sizeof(init), 8, NOW, resp, &ra),
+		    SEG_OK);
 		assert_int_equal(handshake_consume_response(&p.b, resp, sizeof(resp), NOW, &rb),
 				 SEG_OK);
 		assert_keys_match(&rb, &ra);
@@ -157,9 +156,9 @@ static void test_wrong_drkey_rejected_before_dh(void **state)
 	assert_int_equal(p.b.dh_count, 0);
 	assert_false(p.b.have_timestamp);
 	/* The reverse-direction key is a different key: a reflected Init fails too. */
-	assert_int_equal(handshake_consume_init(&p.a, &p.ka_r, init, sizeof(init), 2, NOW, resp,
-						&rb),
-			 SEG_ERR_MAC);
+	assert_int_equal(
+	    handshake_consume_init(&p.a, &p.ka_r, init, sizeof(init), 2, NOW, resp, &rb),
+	    SEG_ERR_MAC);
 	assert_int_equal(p.a.dh_count, 0);
 	pair_clear(&p);
 }
@@ -228,7 +227,7 @@ static void test_truncated_and_long_init(void **state)
 {
 	struct pair p;
 	struct handshake_result rb;
-	uint8_t init[SEG_INIT_LEN + 1] = { 0 }, resp[SEG_RESPONSE_LEN];
+	uint8_t init[SEG_INIT_LEN + 1] = {0}, resp[SEG_RESPONSE_LEN];
 	(void)state;
 
 	pair_setup(&p, SEG_CIPHER_AES256_GCM, SEG_CIPHER_AES256_GCM);
@@ -236,9 +235,9 @@ static void test_truncated_and_long_init(void **state)
 	for (size_t n = 0; n < SEG_INIT_LEN; n++)
 		assert_int_equal(handshake_consume_init(&p.b, &p.kb, init, n, 2, NOW, resp, &rb),
 				 SEG_ERR_TRUNCATED);
-	assert_int_equal(handshake_consume_init(&p.b, &p.kb, init, SEG_INIT_LEN + 1, 2, NOW, resp,
-						&rb),
-			 SEG_ERR_TRUNCATED);
+	assert_int_equal(
+	    handshake_consume_init(&p.b, &p.kb, init, SEG_INIT_LEN + 1, 2, NOW, resp, &rb),
+	    SEG_ERR_TRUNCATED);
 	assert_int_equal(p.b.dh_count, 0);
 	pair_clear(&p);
 }
@@ -414,7 +413,7 @@ static void test_low_order_ephemeral(void **state)
 
 static void test_tie_break_order(void **state)
 {
-	struct handshake_config c = { 0 };
+	struct handshake_config c = {0};
 	(void)state;
 
 	c.local = addr(0x110, 1);
@@ -445,8 +444,7 @@ static void test_simultaneous_init(void **state)
 		pair_setup(&p, SEG_CIPHER_AES256_GCM, SEG_CIPHER_AES256_GCM);
 		assert_true(handshake_keeps_initiator(&p.a.cfg)); /* a has the lower address */
 		assert_false(handshake_keeps_initiator(&p.b.cfg));
-		assert_int_equal(handshake_create_init(&p.a, &p.ka, 0xa, 100, NOW, init_a),
-				 SEG_OK);
+		assert_int_equal(handshake_create_init(&p.a, &p.ka, 0xa, 100, NOW, init_a), SEG_OK);
 		assert_int_equal(handshake_create_init(&p.b, &p.kb_i, 0xb, 100, NOW, init_b),
 				 SEG_OK);
 
@@ -476,9 +474,9 @@ static void test_simultaneous_init(void **state)
 							 0xa2, NOW, resp_b, &unused);
 			assert_int_equal(err, SEG_OK);
 			handshake_result_clear(&unused);
-			assert_int_equal(handshake_consume_response(&p.b, resp_b, sizeof(resp_b),
-								    NOW, &unused),
-					 SEG_ERR_NO_PENDING);
+			assert_int_equal(
+			    handshake_consume_response(&p.b, resp_b, sizeof(resp_b), NOW, &unused),
+			    SEG_ERR_NO_PENDING);
 		}
 		assert_int_equal(transport_roundtrip(&ra, &rb), SEG_OK);
 		pair_clear(&p);
@@ -489,7 +487,7 @@ static void test_result_and_state_wiped(void **state)
 {
 	struct pair p;
 	struct handshake_result ra, rb;
-	uint8_t zeros[sizeof(struct handshake)] = { 0 };
+	uint8_t zeros[sizeof(struct handshake)] = {0};
 	uint8_t init[SEG_INIT_LEN];
 	(void)state;
 
@@ -512,20 +510,20 @@ static void test_result_and_state_wiped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_success_both_roles),
-		cmocka_unit_test(test_wrong_drkey_rejected_before_dh),
-		cmocka_unit_test(test_tampered_init),
-		cmocka_unit_test(test_tampered_response),
-		cmocka_unit_test(test_truncated_and_long_init),
-		cmocka_unit_test(test_replayed_and_older_init),
-		cmocka_unit_test(test_cipher_mismatch),
-		cmocka_unit_test(test_psk_mismatch),
-		cmocka_unit_test(test_epoch_grace),
-		cmocka_unit_test(test_stale_and_unknown_response),
-		cmocka_unit_test(test_low_order_ephemeral),
-		cmocka_unit_test(test_tie_break_order),
-		cmocka_unit_test(test_simultaneous_init),
-		cmocka_unit_test(test_result_and_state_wiped),
+	    cmocka_unit_test(test_success_both_roles),
+	    cmocka_unit_test(test_wrong_drkey_rejected_before_dh),
+	    cmocka_unit_test(test_tampered_init),
+	    cmocka_unit_test(test_tampered_response),
+	    cmocka_unit_test(test_truncated_and_long_init),
+	    cmocka_unit_test(test_replayed_and_older_init),
+	    cmocka_unit_test(test_cipher_mismatch),
+	    cmocka_unit_test(test_psk_mismatch),
+	    cmocka_unit_test(test_epoch_grace),
+	    cmocka_unit_test(test_stale_and_unknown_response),
+	    cmocka_unit_test(test_low_order_ephemeral),
+	    cmocka_unit_test(test_tie_break_order),
+	    cmocka_unit_test(test_simultaneous_init),
+	    cmocka_unit_test(test_result_and_state_wiped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include "replay.h"
 
-#define W SEG_REPLAY_WINDOW
+#define W     SEG_REPLAY_WINDOW
 #define LIMIT SEG_REJECT_AFTER_MESSAGES
 
 struct step {
@@ -25,39 +25,36 @@ struct replay_case {
 	size_t n;
 };
 
-#define CASE(nm, ...)                                                                      \
-	{                                                                                  \
-		.name = nm, .steps = (const struct step[]){ __VA_ARGS__ },                 \
-		.n = sizeof((const struct step[]){ __VA_ARGS__ }) / sizeof(struct step)    \
+#define CASE(nm, ...)                                                                 \
+	{                                                                             \
+		.name = nm, .steps = (const struct step[]){__VA_ARGS__},              \
+		.n = sizeof((const struct step[]){__VA_ARGS__}) / sizeof(struct step) \
 	}
 
 static const struct replay_case cases[] = {
-	CASE("in order", { 0, true }, { 1, true }, { 2, true }, { 3, true }, { 64, true },
-	     { 65, true }),
-	CASE("duplicates", { 0, true }, { 0, false }, { 5, true }, { 5, false }, { 0, false },
-	     { 4, true }, { 4, false }),
-	CASE("out of order within window", { 10, true }, { 7, true }, { 9, true }, { 8, true },
-	     { 0, true }, { 7, false }, { 10, false }, { 11, true }),
-	CASE("window edges", { W + 100, true }, { 101, true }, { 100, false }, { 101, false },
-	     { W + 99, true }, { W + 100, false }),
-	CASE("far behind", { 100000, true }, { 100000 - W, false }, { 0, false },
-	     { 100000 - W + 1, true }),
-	CASE("huge jump clears the whole ring", { 1, true }, { 2, true }, { 1u << 30, true },
-	     { 1, false }, { (1u << 30) - 1, true }, { (1u << 30) - 1, false },
-	     { (1u << 30) - W + 1, true }, { (1u << 30) - W, false }),
-	CASE("jump of exactly the ring", { 5, true },
-	     { 5 + SEG_REPLAY_BITMAP_BITS, true }, { 5, false },
-	     { 5 + SEG_REPLAY_BITMAP_BITS - 64, true }),
-	/* Block 64 reuses ring slot 0, which held counters 0 and 63: entering it must clear
-	 * them, or 64 * 64 + 63 would look like a duplicate of 63. */
-	CASE("bitmap wraparound", { 0, true }, { 63, true }, { SEG_REPLAY_BITMAP_BITS - 65, true },
-	     { 63, false }, { 64, true }, { SEG_REPLAY_BITMAP_BITS + 10, true }, { 64, false },
-	     { 0, false }, { 64 * 64 + 63, true }, { 64 * 64, true }, { 11 + 64 * 3, true },
-	     { SEG_REPLAY_BITMAP_BITS + 10, false }),
-	CASE("reject limit", { LIMIT - 1, true }, { LIMIT, false }, { UINT64_MAX, false },
-	     { LIMIT - 2, true }, { LIMIT - 1, false }),
-	CASE("counter zero first, once", { 0, true }, { 0, false }, { 1, true }),
-	CASE("counter zero after others", { 3, true }, { 0, true }, { 0, false }),
+    CASE("in order", {0, true}, {1, true}, {2, true}, {3, true}, {64, true}, {65, true}),
+    CASE("duplicates", {0, true}, {0, false}, {5, true}, {5, false}, {0, false}, {4, true},
+	 {4, false}),
+    CASE("out of order within window", {10, true}, {7, true}, {9, true}, {8, true}, {0, true},
+	 {7, false}, {10, false}, {11, true}),
+    CASE("window edges", {W + 100, true}, {101, true}, {100, false}, {101, false}, {W + 99, true},
+	 {W + 100, false}),
+    CASE("far behind", {100000, true}, {100000 - W, false}, {0, false}, {100000 - W + 1, true}),
+    CASE("huge jump clears the whole ring", {1, true}, {2, true}, {1u << 30, true}, {1, false},
+	 {(1u << 30) - 1, true}, {(1u << 30) - 1, false}, {(1u << 30) - W + 1, true},
+	 {(1u << 30) - W, false}),
+    CASE("jump of exactly the ring", {5, true}, {5 + SEG_REPLAY_BITMAP_BITS, true}, {5, false},
+	 {5 + SEG_REPLAY_BITMAP_BITS - 64, true}),
+    /* Block 64 reuses ring slot 0, which held counters 0 and 63: entering it must clear
+     * them, or 64 * 64 + 63 would look like a duplicate of 63. */
+    CASE("bitmap wraparound", {0, true}, {63, true}, {SEG_REPLAY_BITMAP_BITS - 65, true},
+	 {63, false}, {64, true}, {SEG_REPLAY_BITMAP_BITS + 10, true}, {64, false}, {0, false},
+	 {64 * 64 + 63, true}, {64 * 64, true}, {11 + 64 * 3, true},
+	 {SEG_REPLAY_BITMAP_BITS + 10, false}),
+    CASE("reject limit", {LIMIT - 1, true}, {LIMIT, false}, {UINT64_MAX, false}, {LIMIT - 2, true},
+	 {LIMIT - 1, false}),
+    CASE("counter zero first, once", {0, true}, {0, false}, {1, true}),
+    CASE("counter zero after others", {3, true}, {0, true}, {0, false}),
 };
 
 static void test_table(void **state)
@@ -201,10 +198,10 @@ static void test_window_size_constant(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_window_size_constant),
-		cmocka_unit_test(test_differential_random),
-		cmocka_unit_test(test_differential_near_limit),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_window_size_constant),
+	    cmocka_unit_test(test_differential_random),
+	    cmocka_unit_test(test_differential_near_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,8 @@
 
 #include "session.h"
 
-#define T0 UINT64_C(1000000000000)
-#define S(x) ((uint64_t)(x) * SEG_NS_PER_S)
+#define T0   UINT64_C(1000000000000)
+#define S(x) ((uint64_t)(x)*SEG_NS_PER_S)
 
 static const uint8_t KEY[SEG_DRKEY_KEY_LEN] = "0123456789abcdef";
 
@@ -26,7 +26,7 @@ struct peers {
 
 static void peers_setup(struct peers *p)
 {
-	struct handshake_config ca = { .cipher = SEG_CIPHER_AES256_GCM };
+	struct handshake_config ca = {.cipher = SEG_CIPHER_AES256_GCM};
 	struct handshake_config cb;
 
 	memset(p, 0, sizeof(*p));
@@ -51,7 +51,7 @@ static void free_evicted(struct session_evicted *ev)
 
 static void peers_clear(struct peers *p)
 {
-	struct session_evicted ev = { 0 };
+	struct session_evicted ev = {0};
 
 	session_slots_clear(&p->a, &ev);
 	free_evicted(&ev);
@@ -70,9 +70,9 @@ static void handshake_at(struct peers *p, uint64_t now, struct session_evicted *
 	uint32_t ia = p->next_index++, ib = p->next_index++;
 
 	assert_int_equal(handshake_create_init(&p->ha, &p->keys, ia, ++p->ts, now, init), SEG_OK);
-	assert_int_equal(handshake_consume_init(&p->hb, &p->keys, init, sizeof(init), ib, now,
-						resp, &rb),
-			 SEG_OK);
+	assert_int_equal(
+	    handshake_consume_init(&p->hb, &p->keys, init, sizeof(init), ib, now, resp, &rb),
+	    SEG_OK);
 	assert_int_equal(handshake_consume_response(&p->ha, resp, sizeof(resp), now, &ra), SEG_OK);
 	struct session *sa = session_new(&ra, now), *sb = session_new(&rb, now);
 	assert_non_null(sa);
@@ -109,7 +109,7 @@ static int open_on(struct session_slots *ss, uint64_t now, uint8_t *pkt, size_t 
 static void test_install_and_confirm(void **state)
 {
 	struct peers p;
-	struct session_evicted eva = { 0 }, evb = { 0 };
+	struct session_evicted eva = {0}, evb = {0};
 	uint8_t pkt[64];
 	size_t len;
 	(void)state;
@@ -152,23 +152,20 @@ static void test_rekey_decisions(void **state)
 		uint64_t sent;
 		enum session_rekey initiator, responder;
 	} cases[] = {
-		{ 0, 0, SESSION_REKEY_NONE, SESSION_REKEY_NONE },
-		{ S(SEG_REKEY_AFTER_TIME_S) - 1, 0, SESSION_REKEY_NONE, SESSION_REKEY_NONE },
-		{ S(SEG_REKEY_AFTER_TIME_S), 0, SESSION_REKEY_TIME, SESSION_REKEY_NONE },
-		{ S(SEG_REJECT_AFTER_TIME_S) - 1, 0, SESSION_REKEY_TIME, SESSION_REKEY_NONE },
-		{ S(SEG_REJECT_AFTER_TIME_S), 0, SESSION_REKEY_NO_SESSION,
-		  SESSION_REKEY_NO_SESSION },
-		{ 0, SEG_REKEY_AFTER_MESSAGES - 1, SESSION_REKEY_NONE, SESSION_REKEY_NONE },
-		{ 0, SEG_REKEY_AFTER_MESSAGES, SESSION_REKEY_MESSAGES, SESSION_REKEY_MESSAGES },
-		{ 0, SEG_REJECT_AFTER_MESSAGES - 1, SESSION_REKEY_MESSAGES,
-		  SESSION_REKEY_MESSAGES },
-		{ 0, SEG_REJECT_AFTER_MESSAGES, SESSION_REKEY_NO_SESSION,
-		  SESSION_REKEY_NO_SESSION },
+	    {0, 0, SESSION_REKEY_NONE, SESSION_REKEY_NONE},
+	    {S(SEG_REKEY_AFTER_TIME_S) - 1, 0, SESSION_REKEY_NONE, SESSION_REKEY_NONE},
+	    {S(SEG_REKEY_AFTER_TIME_S), 0, SESSION_REKEY_TIME, SESSION_REKEY_NONE},
+	    {S(SEG_REJECT_AFTER_TIME_S) - 1, 0, SESSION_REKEY_TIME, SESSION_REKEY_NONE},
+	    {S(SEG_REJECT_AFTER_TIME_S), 0, SESSION_REKEY_NO_SESSION, SESSION_REKEY_NO_SESSION},
+	    {0, SEG_REKEY_AFTER_MESSAGES - 1, SESSION_REKEY_NONE, SESSION_REKEY_NONE},
+	    {0, SEG_REKEY_AFTER_MESSAGES, SESSION_REKEY_MESSAGES, SESSION_REKEY_MESSAGES},
+	    {0, SEG_REJECT_AFTER_MESSAGES - 1, SESSION_REKEY_MESSAGES, SESSION_REKEY_MESSAGES},
+	    {0, SEG_REJECT_AFTER_MESSAGES, SESSION_REKEY_NO_SESSION, SESSION_REKEY_NO_SESSION},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct peers p;
-		struct session_evicted eva = { 0 }, evb = { 0 };
+		struct session_evicted eva = {0}, evb = {0};
 		uint8_t pkt[64];
 		size_t len;
 
@@ -192,7 +189,7 @@ static void test_rekey_decisions(void **state)
 static void test_previous_opens_in_flight_then_expires(void **state)
 {
 	struct peers p;
-	struct session_evicted eva = { 0 }, evb = { 0 };
+	struct session_evicted eva = {0}, evb = {0};
 	uint8_t pkt[64], ab1[64], ab2[64], ab3[64], ba[64];
 	size_t len, len1, len2, len3, len_ba;
 	(void)state;
@@ -262,7 +259,7 @@ static void test_previous_opens_in_flight_then_expires(void **state)
 static void test_rotation_evicts_oldest(void **state)
 {
 	struct peers p;
-	struct session_evicted eva = { 0 }, evb = { 0 };
+	struct session_evicted eva = {0}, evb = {0};
 	uint8_t pkt[64];
 	size_t len;
 	(void)state;
@@ -290,9 +287,9 @@ static void test_rotation_evicts_oldest(void **state)
  * that `next` becomes previous so the peer's packets on it open, and current goes. */
 static void test_initiator_install_with_next(void **state)
 {
-	struct session_slots ss = { 0 };
-	struct session_evicted ev = { 0 };
-	struct handshake_result r = { .cipher = SEG_CIPHER_AES256_GCM };
+	struct session_slots ss = {0};
+	struct session_evicted ev = {0};
+	struct handshake_result r = {.cipher = SEG_CIPHER_AES256_GCM};
 	struct session *cur, *nxt, *mine;
 	(void)state;
 
@@ -325,11 +322,11 @@ static void test_initiator_install_with_next(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_install_and_confirm),
-		cmocka_unit_test(test_rekey_decisions),
-		cmocka_unit_test(test_previous_opens_in_flight_then_expires),
-		cmocka_unit_test(test_rotation_evicts_oldest),
-		cmocka_unit_test(test_initiator_install_with_next),
+	    cmocka_unit_test(test_install_and_confirm),
+	    cmocka_unit_test(test_rekey_decisions),
+	    cmocka_unit_test(test_previous_opens_in_flight_then_expires),
+	    cmocka_unit_test(test_rotation_evicts_oldest),
+	    cmocka_unit_test(test_initiator_install_with_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,15 +16,15 @@
 
 #define NOW UINT64_C(5000000000)
 
-static const enum seg_cipher CIPHERS[] = { SEG_CIPHER_AES256_GCM, SEG_CIPHER_CHACHA20_POLY1305 };
+static const enum seg_cipher CIPHERS[] = {SEG_CIPHER_AES256_GCM, SEG_CIPHER_CHACHA20_POLY1305};
 
 /* A session pair as a handshake would make it: "a" initiated. */
 static void sessions(enum seg_cipher c, struct session *a, struct session *b)
 {
-	struct handshake_result ra = { .local_index = 0xaaaa0001, .remote_index = 0xbbbb0002,
-				       .initiator = true, .cipher = c };
-	struct handshake_result rb = { .local_index = 0xbbbb0002, .remote_index = 0xaaaa0001,
-				       .initiator = false, .cipher = c };
+	struct handshake_result ra = {
+	    .local_index = 0xaaaa0001, .remote_index = 0xbbbb0002, .initiator = true, .cipher = c};
+	struct handshake_result rb = {
+	    .local_index = 0xbbbb0002, .remote_index = 0xaaaa0001, .initiator = false, .cipher = c};
 
 	memset(ra.send_key, 0x11, SEG_SESSION_KEY_LEN);
 	memset(ra.recv_key, 0x22, SEG_SESSION_KEY_LEN);
@@ -63,17 +63,17 @@ static void test_header_parse_table(void **state)
 		size_t len;
 		int want;
 	} cases[] = {
-		{ "minimal", { 3, 1, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9 }, 33, SEG_OK },
-		{ "short", { 3, 1 }, 32, SEG_ERR_TRUNCATED },
-		{ "empty", { 0 }, 0, SEG_ERR_TRUNCATED },
-		{ "type init", { 1, 1 }, 33, SEG_ERR_TYPE },
-		{ "type zero", { 0, 1 }, 33, SEG_ERR_TYPE },
-		{ "version 2", { 3, 2 }, 33, SEG_ERR_VERSION },
-		{ "reserved", { 3, 1, 0, 1 }, 33, SEG_ERR_RESERVED },
-		{ "counter max",
-		  { 3, 1, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-		  33,
-		  SEG_ERR_COUNTER_LIMIT },
+	    {"minimal", {3, 1, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9}, 33, SEG_OK},
+	    {"short", {3, 1}, 32, SEG_ERR_TRUNCATED},
+	    {"empty", {0}, 0, SEG_ERR_TRUNCATED},
+	    {"type init", {1, 1}, 33, SEG_ERR_TYPE},
+	    {"type zero", {0, 1}, 33, SEG_ERR_TYPE},
+	    {"version 2", {3, 2}, 33, SEG_ERR_VERSION},
+	    {"reserved", {3, 1, 0, 1}, 33, SEG_ERR_RESERVED},
+	    {"counter max",
+	     {3, 1, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	     33,
+	     SEG_ERR_COUNTER_LIMIT},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -87,9 +87,8 @@ static void test_header_parse_table(void **state)
 		}
 	}
 	/* The greatest counter allowed and the first refused. */
-	uint8_t b[SEG_TRANSPORT_MIN_LEN] = { 0 };
-	struct transport_header h = { .receiver_index = 1,
-				      .counter = SEG_REJECT_AFTER_MESSAGES - 1 };
+	uint8_t b[SEG_TRANSPORT_MIN_LEN] = {0};
+	struct transport_header h = {.receiver_index = 1, .counter = SEG_REJECT_AFTER_MESSAGES - 1};
 	struct transport_header got;
 	assert_int_equal(transport_header_write(b, sizeof(b), &h), SEG_OK);
 	assert_int_equal(transport_header_parse(b, sizeof(b), &got), SEG_OK);
@@ -97,7 +96,8 @@ static void test_header_parse_table(void **state)
 	h.counter++;
 	assert_int_equal(transport_header_write(b, sizeof(b), &h), SEG_OK);
 	assert_int_equal(transport_header_parse(b, sizeof(b), &got), SEG_ERR_COUNTER_LIMIT);
-	assert_int_equal(transport_header_write(b, SEG_TRANSPORT_HEADER_LEN - 1, &h), SEG_ERR_SPACE);
+	assert_int_equal(transport_header_write(b, SEG_TRANSPORT_HEADER_LEN - 1, &h),
+			 SEG_ERR_SPACE);
 }
 
 /* The wire layout, recomputed independently: nonce = 0^4 || counter BE, AAD = header. */
@@ -106,15 +106,15 @@ static void expected_ciphertext(enum seg_cipher c, const uint8_t key[32], uint64
 				size_t n, uint8_t *ct, uint8_t tag[16])
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	uint8_t nonce[12] = { 0 };
+	uint8_t nonce[12] = {0};
 	int len;
 
 	for (int i = 0; i < 8; i++)
 		nonce[4 + i] = (uint8_t)(counter >> (56 - 8 * i));
 	assert_non_null(ctx);
 	assert_int_equal(EVP_EncryptInit_ex(ctx,
-					    c == SEG_CIPHER_AES256_GCM ? EVP_aes_256_gcm() :
-									 EVP_chacha20_poly1305(),
+					    c == SEG_CIPHER_AES256_GCM ? EVP_aes_256_gcm()
+								       : EVP_chacha20_poly1305(),
 					    NULL, key, nonce),
 			 1);
 	assert_int_equal(EVP_EncryptUpdate(ctx, NULL, &len, hdr, SEG_TRANSPORT_HEADER_LEN), 1);
@@ -130,7 +130,7 @@ static void test_seal_open_both_ciphers(void **state)
 	for (size_t c = 0; c < 2; c++) {
 		struct session a, b;
 		uint8_t pkt[256], key[32], ct[64], tag[16];
-		uint8_t pt[] = { SEG_INNER_DATA, 'p', 'i', 'n', 'g' };
+		uint8_t pt[] = {SEG_INNER_DATA, 'p', 'i', 'n', 'g'};
 		size_t len, plain;
 
 		sessions(CIPHERS[c], &a, &b);
@@ -187,7 +187,8 @@ static void test_tamper_any_byte(void **state)
 			pkt[i] ^= 0x01;
 			int err = open_pkt(&b, pkt, len, &plain);
 			if (err == SEG_OK)
-				fail_msg("cipher %d byte %zu: tampered packet opened", CIPHERS[c], i);
+				fail_msg("cipher %d byte %zu: tampered packet opened", CIPHERS[c],
+					 i);
 		}
 		/* Truncated by one byte (tag cut short). */
 		memcpy(pkt, orig, len);
@@ -231,7 +232,7 @@ static void test_replay_and_reorder(void **state)
 	sessions(SEG_CIPHER_CHACHA20_POLY1305, &a, &b);
 	for (int i = 0; i < 4; i++)
 		lens[i] = seal(&a, pkts[i], sizeof(pkts[i]), "data");
-	static const int order[] = { 2, 0, 3, 1 };
+	static const int order[] = {2, 0, 3, 1};
 	for (int i = 0; i < 4; i++) {
 		memcpy(copy, pkts[order[i]], lens[order[i]]);
 		assert_int_equal(open_pkt(&b, copy, lens[order[i]], &plain), SEG_OK);
@@ -261,8 +262,8 @@ static void test_counter_limits(void **state)
 	assert_int_equal(session_seal(&a, NOW, pkt, sizeof(pkt), 1, &len), SEG_ERR_COUNTER_LIMIT);
 
 	/* A header at the limit is refused by the decoder and by session_open. */
-	struct transport_header h = { .receiver_index = b.local_index,
-				      .counter = SEG_REJECT_AFTER_MESSAGES };
+	struct transport_header h = {.receiver_index = b.local_index,
+				     .counter = SEG_REJECT_AFTER_MESSAGES};
 	assert_int_equal(transport_header_write(pkt, sizeof(pkt), &h), SEG_OK);
 	assert_int_equal(transport_header_parse(pkt, SEG_TRANSPORT_MIN_LEN, &h),
 			 SEG_ERR_COUNTER_LIMIT);
@@ -289,9 +290,9 @@ static void test_expired_session(void **state)
 	assert_int_equal(session_open(&b, NOW + SEG_REJECT_AFTER_TIME_NS - 1, &h, pkt, len, &plain),
 			 SEG_OK);
 	pkt[SEG_TRANSPORT_HEADER_LEN] = SEG_INNER_DATA;
-	assert_int_equal(session_seal(&a, NOW + SEG_REJECT_AFTER_TIME_NS, pkt, sizeof(pkt), 1,
-				      &len),
-			 SEG_ERR_EXPIRED);
+	assert_int_equal(
+	    session_seal(&a, NOW + SEG_REJECT_AFTER_TIME_NS, pkt, sizeof(pkt), 1, &len),
+	    SEG_ERR_EXPIRED);
 	session_clear(&a);
 	session_clear(&b);
 }
@@ -299,9 +300,11 @@ static void test_expired_session(void **state)
 static void test_keys_wiped(void **state)
 {
 	struct session a, b;
-	struct handshake_result r = { .local_index = 1, .remote_index = 2, .initiator = true,
-				      .cipher = SEG_CIPHER_AES256_GCM };
-	uint8_t zeros[sizeof(struct session)] = { 0 };
+	struct handshake_result r = {.local_index = 1,
+				     .remote_index = 2,
+				     .initiator = true,
+				     .cipher = SEG_CIPHER_AES256_GCM};
+	uint8_t zeros[sizeof(struct session)] = {0};
 	(void)state;
 
 	memset(r.send_key, 0x5a, sizeof(r.send_key));
@@ -323,7 +326,7 @@ static void test_keys_wiped(void **state)
 
 	/* transport_aead_clear alone. */
 	struct transport_aead t;
-	uint8_t key[32] = { 1 };
+	uint8_t key[32] = {1};
 	assert_int_equal(transport_aead_init(&t, SEG_CIPHER_CHACHA20_POLY1305, key, true), SEG_OK);
 	transport_aead_clear(&t);
 	assert_memory_equal(&t, zeros, sizeof(t));
@@ -332,14 +335,14 @@ static void test_keys_wiped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_parse_table),
-		cmocka_unit_test(test_seal_open_both_ciphers),
-		cmocka_unit_test(test_tamper_any_byte),
-		cmocka_unit_test(test_wrong_receiver_and_direction),
-		cmocka_unit_test(test_replay_and_reorder),
-		cmocka_unit_test(test_counter_limits),
-		cmocka_unit_test(test_expired_session),
-		cmocka_unit_test(test_keys_wiped),
+	    cmocka_unit_test(test_header_parse_table),
+	    cmocka_unit_test(test_seal_open_both_ciphers),
+	    cmocka_unit_test(test_tamper_any_byte),
+	    cmocka_unit_test(test_wrong_receiver_and_direction),
+	    cmocka_unit_test(test_replay_and_reorder),
+	    cmocka_unit_test(test_counter_limits),
+	    cmocka_unit_test(test_expired_session),
+	    cmocka_unit_test(test_keys_wiped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
