@@ -5,9 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "base/cursor.h"
@@ -332,8 +334,61 @@ static void test_keys_wiped(void **state)
 	assert_memory_equal(&t, zeros, sizeof(t));
 }
 
+/* Counts OpenSSL's allocations, to show the packet path makes none. */
+static unsigned long openssl_allocs;
+
+static void *count_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	openssl_allocs++;
+	return malloc(n);
+}
+
+static void *count_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	openssl_allocs++;
+	return realloc(p, n);
+}
+
+static void count_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+static void test_no_allocation_per_packet(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		struct session a, b;
+		uint8_t pkt[256];
+		size_t len, plain;
+
+		sessions(CIPHERS[c], &a, &b);
+		len = seal(&a, pkt, sizeof(pkt), "warm up");
+		assert_int_equal(open_pkt(&b, pkt, len, &plain), SEG_OK);
+		unsigned long before = openssl_allocs;
+		for (int i = 0; i < 100; i++) {
+			len = seal(&a, pkt, sizeof(pkt), "steady state");
+			assert_int_equal(open_pkt(&b, pkt, len, &plain), SEG_OK);
+			pkt[len - 1] ^= 1;
+			assert_int_equal(open_pkt(&b, pkt, len, &plain), SEG_ERR_AEAD);
+		}
+		assert_int_equal(openssl_allocs, before);
+		session_clear(&a);
+		session_clear(&b);
+	}
+}
+
 int main(void)
 {
+	/* Must precede any OpenSSL allocation. */
+	if (!CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free))
+		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_header_parse_table),
 	    cmocka_unit_test(test_seal_open_both_ciphers),
@@ -343,6 +398,7 @@ int main(void)
 	    cmocka_unit_test(test_counter_limits),
 	    cmocka_unit_test(test_expired_session),
 	    cmocka_unit_test(test_keys_wiped),
+	    cmocka_unit_test(test_no_allocation_per_packet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
