@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -433,6 +434,28 @@ static void test_codec_rejects(void **state)
 	assert_int_equal(hidden_list_encode(&list, msg, sizeof(msg), &w), HIDDEN_ERR_INVALID);
 }
 
+/* The fuzzer's seed corpus decodes and its paths combine with each other. */
+static void test_corpus_seeds(void **state)
+{
+	static const char *const names[] = { "one_path", "two_paths", "empty" };
+	static uint8_t buf[HIDDEN_MAX_MSG_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[512];
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/fuzz/corpus/hidden/%s", SEG_SOURCE_DIR, names[i]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		assert_int_equal(hidden_list_decode(buf, n, &back), 0);
+	}
+	assert_int_equal(back.count, 0); /* "empty" was last */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup(test_combine_rejects, setup),
 		cmocka_unit_test_setup(test_codec_roundtrip, setup),
 		cmocka_unit_test_setup(test_codec_rejects, setup),
+		cmocka_unit_test(test_corpus_seeds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
