@@ -1,61 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Path manager state machine; the rules are in pathmgr.h and docs/path-management.md.
- * Storage is one fixed array of paths per peer (PATHMGR_MAX_PATHS), compacted on removal;
- * every scan is over at most that many entries.
+ * Path manager: lifetime, candidates (dedup, limit, refresh) and the choice of the active
+ * path. Probing and liveness are in pathprobe.c. The rules: pathmgr.h and
+ * docs/path-management.md.
  */
 #include "pathmgr.h"
+#include "pathmgr_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct probe_slot {
-	uint64_t seq;
-	uint64_t sent_ns;
-	bool used;
-	bool answered;
-};
-
-struct pathmgr_path {
-	uint32_t id;
-	uint64_t fingerprint;
-	struct pathmgr_candidate cand;
-	uint64_t expiry_ns; /* cand.expiry on the monotonic clock */
-
-	enum pathmgr_liveness state;
-	enum pathmgr_reason down_reason;
-	uint64_t dead_since_ns;
-
-	bool probed; /* last_probe_ns is valid */
-	uint64_t last_probe_ns;
-	uint64_t next_probe_ns;
-	bool answered_any; /* last_answered_sent_ns is valid */
-	uint64_t last_answered_sent_ns;
-
-	bool rtt_known;
-	uint64_t srtt_ns;
-	uint64_t rttvar_ns;
-	uint64_t probes_sent;
-	uint64_t replies;
-	struct probe_slot ring[PATHMGR_LOSS_WINDOW];
-	unsigned ring_next;
-};
-
-struct pathmgr {
-	struct pathmgr_config cfg;
-	struct pathmgr_path paths[PATHMGR_MAX_PATHS];
-	size_t num_paths;
-	uint32_t next_id;
-	uint32_t active;
-	uint32_t second;
-	bool switched; /* last_switch_ns is valid */
-	uint64_t last_switch_ns;
-	uint64_t last_check_ns;
-	struct pathmgr_event events[PATHMGR_MAX_EVENTS];
-	size_t ev_head;
-	size_t ev_count;
-	struct pathmgr_stats stats;
-};
 
 /* ---- configuration and lifetime ---- */
 
@@ -126,7 +79,7 @@ static bool same_ifaces(const struct pathmgr_candidate *a, const struct pathmgr_
 	       memcmp(a->ifaces, b->ifaces, a->num_ifaces * sizeof(a->ifaces[0])) == 0;
 }
 
-static bool has_iface(const struct pathmgr_candidate *c, scion_ia_t ia, uint64_t ifid)
+bool pathmgr_has_iface(const struct pathmgr_candidate *c, scion_ia_t ia, uint64_t ifid)
 {
 	for (size_t i = 0; i < c->num_ifaces; i++)
 		if (c->ifaces[i].ia == ia && c->ifaces[i].ifid == ifid)
@@ -137,12 +90,12 @@ static bool has_iface(const struct pathmgr_candidate *c, scion_ia_t ia, uint64_t
 static bool disjoint(const struct pathmgr_candidate *a, const struct pathmgr_candidate *b)
 {
 	for (size_t i = 0; i < a->num_ifaces; i++)
-		if (has_iface(b, a->ifaces[i].ia, a->ifaces[i].ifid))
+		if (pathmgr_has_iface(b, a->ifaces[i].ia, a->ifaces[i].ifid))
 			return false;
 	return true;
 }
 
-static struct pathmgr_path *find_path(const struct pathmgr *pm, uint32_t id)
+struct pathmgr_path *pathmgr_find(const struct pathmgr *pm, uint32_t id)
 {
 	for (size_t i = 0; i < pm->num_paths; i++)
 		if (pm->paths[i].id == id)
@@ -150,7 +103,7 @@ static struct pathmgr_path *find_path(const struct pathmgr *pm, uint32_t id)
 	return NULL;
 }
 
-static void push_event(struct pathmgr *pm, enum pathmgr_event_kind kind,
+void pathmgr_push_event(struct pathmgr *pm, enum pathmgr_event_kind kind,
 		       enum pathmgr_reason reason, uint32_t from, uint32_t to, uint64_t now)
 {
 	size_t slot;
@@ -258,13 +211,13 @@ static void set_active(struct pathmgr *pm, struct pathmgr_path *to, enum pathmgr
 		pm->stats.migrations++;
 	else if (reason != PATHMGR_REASON_INITIAL)
 		pm->stats.failovers++;
-	push_event(pm, PATHMGR_EVENT_ACTIVE_CHANGED, reason, from, pm->active, now);
+	pathmgr_push_event(pm, PATHMGR_EVENT_ACTIVE_CHANGED, reason, from, pm->active, now);
 }
 
 /* Redundant mode: the best-ranked alive path sharing no interface with the active one. */
 static void choose_second(struct pathmgr *pm, uint64_t now)
 {
-	const struct pathmgr_path *act = find_path(pm, pm->active);
+	const struct pathmgr_path *act = pathmgr_find(pm, pm->active);
 	struct pathmgr_path *second = NULL;
 
 	pm->second = PATHMGR_NO_PATH;
@@ -290,9 +243,9 @@ static void choose_second(struct pathmgr *pm, uint64_t now)
  * migrateGraceTimeout since the last change and needs a gain. removed_reason is what to
  * report if the active path disappeared.
  */
-static void select_active(struct pathmgr *pm, uint64_t now)
+void pathmgr_select_active(struct pathmgr *pm, uint64_t now)
 {
-	struct pathmgr_path *cur = find_path(pm, pm->active);
+	struct pathmgr_path *cur = pathmgr_find(pm, pm->active);
 	struct pathmgr_path *best = best_path(pm);
 
 	if (!best) {
@@ -315,7 +268,7 @@ static void select_active(struct pathmgr *pm, uint64_t now)
 	choose_second(pm, now);
 }
 
-static void mark_dead(struct pathmgr *pm, struct pathmgr_path *p, enum pathmgr_reason reason,
+void pathmgr_mark_dead(struct pathmgr *pm, struct pathmgr_path *p, enum pathmgr_reason reason,
 		      uint64_t now)
 {
 	p->dead_since_ns = now;
@@ -323,7 +276,7 @@ static void mark_dead(struct pathmgr *pm, struct pathmgr_path *p, enum pathmgr_r
 	if (p->state == PATHMGR_PATH_DEAD)
 		return;
 	p->state = PATHMGR_PATH_DEAD;
-	push_event(pm, PATHMGR_EVENT_PATH_DOWN, reason, p->id, PATHMGR_NO_PATH, now);
+	pathmgr_push_event(pm, PATHMGR_EVENT_PATH_DOWN, reason, p->id, PATHMGR_NO_PATH, now);
 }
 
 /* ---- candidates ---- */
@@ -382,7 +335,7 @@ static void rank_candidates(const struct pathmgr *pm, struct ranked *r, size_t n
 	}
 }
 
-static void remove_path(struct pathmgr *pm, size_t i)
+void pathmgr_remove_at(struct pathmgr *pm, size_t i)
 {
 	pm->paths[i] = pm->paths[pm->num_paths - 1];
 	pm->num_paths--;
@@ -415,7 +368,7 @@ static void insert_path(struct pathmgr *pm, const struct pathmgr_candidate *c, u
 static int select_candidates(struct pathmgr *pm, const struct pathmgr_candidate *cands, size_t n,
 			     const bool *valid, size_t limit, bool *keep)
 {
-	const struct pathmgr_path *act = find_path(pm, pm->active);
+	const struct pathmgr_path *act = pathmgr_find(pm, pm->active);
 	struct ranked *r = calloc(n ? n : 1, sizeof(*r));
 	size_t nr = 0;
 
@@ -485,7 +438,7 @@ int pathmgr_update_candidates(struct pathmgr *pm, enum pathmgr_set set,
 		for (size_t j = 0; j < n && !offered; j++)
 			offered = keep[j] && same_ifaces(&p->cand, &cands[j]);
 		if (!offered)
-			remove_path(pm, i);
+			pathmgr_remove_at(pm, i);
 	}
 	/* Refresh the survivors, add the new ones. */
 	for (size_t j = 0; j < n; j++) {
@@ -499,158 +452,10 @@ int pathmgr_update_candidates(struct pathmgr *pm, enum pathmgr_set set,
 		else
 			insert_path(pm, &cands[j], now_ns, unix_now);
 	}
-	select_active(pm, now_ns);
+	pathmgr_select_active(pm, now_ns);
 out:
 	free(flags);
 	return err;
-}
-
-/* ---- probing ---- */
-
-static uint64_t probe_interval(const struct pathmgr *pm, const struct pathmgr_path *p)
-{
-	if (p->id == pm->active || p->id == pm->second)
-		return pm->cfg.keepalive_interval_ns;
-	return pm->cfg.idle_probe_interval_ns;
-}
-
-bool pathmgr_next_probe(const struct pathmgr *pm, uint64_t now_ns, uint32_t *path_id)
-{
-	const struct pathmgr_path *due = NULL;
-
-	for (size_t i = 0; i < pm->num_paths; i++) {
-		const struct pathmgr_path *p = &pm->paths[i];
-
-		if (p->next_probe_ns <= now_ns && (!due || p->next_probe_ns < due->next_probe_ns))
-			due = p;
-	}
-	if (due)
-		*path_id = due->id;
-	return due != NULL;
-}
-
-int pathmgr_probe_sent(struct pathmgr *pm, uint32_t path_id, uint64_t seq, uint64_t now_ns)
-{
-	struct pathmgr_path *p = find_path(pm, path_id);
-
-	if (!p)
-		return PATHMGR_ERR_UNKNOWN_PATH;
-	p->ring[p->ring_next] = (struct probe_slot){ .seq = seq, .sent_ns = now_ns, .used = true };
-	p->ring_next = (p->ring_next + 1) % PATHMGR_LOSS_WINDOW;
-	p->probes_sent++;
-	p->probed = true;
-	p->last_probe_ns = now_ns;
-	p->next_probe_ns = now_ns + probe_interval(pm, p);
-	return 0;
-}
-
-/* RFC 6298 section 2 smoothing (alpha 1/8, beta 1/4), in integer ns. */
-static void rtt_sample(struct pathmgr_path *p, uint64_t r)
-{
-	if (!p->rtt_known) {
-		p->srtt_ns = r;
-		p->rttvar_ns = r / 2;
-		p->rtt_known = true;
-		return;
-	}
-	uint64_t diff = p->srtt_ns > r ? p->srtt_ns - r : r - p->srtt_ns;
-	p->rttvar_ns = p->rttvar_ns - p->rttvar_ns / 4 + diff / 4;
-	p->srtt_ns = p->srtt_ns - p->srtt_ns / 8 + r / 8;
-}
-
-int pathmgr_probe_reply(struct pathmgr *pm, uint32_t path_id, uint64_t seq, uint64_t now_ns)
-{
-	struct pathmgr_path *p = find_path(pm, path_id);
-	struct probe_slot *s = NULL;
-
-	if (!p)
-		return PATHMGR_ERR_UNKNOWN_PATH;
-	for (size_t i = 0; i < PATHMGR_LOSS_WINDOW && !s; i++)
-		if (p->ring[i].used && !p->ring[i].answered && p->ring[i].seq == seq)
-			s = &p->ring[i];
-	if (!s || now_ns < s->sent_ns)
-		return PATHMGR_ERR_UNKNOWN_PROBE;
-	s->answered = true;
-	p->replies++;
-	rtt_sample(p, now_ns - s->sent_ns);
-	if (!p->answered_any || s->sent_ns > p->last_answered_sent_ns)
-		p->last_answered_sent_ns = s->sent_ns;
-	p->answered_any = true;
-	/* A reply to a probe that left before the path died proves nothing about now. */
-	if (p->state == PATHMGR_PATH_DEAD && s->sent_ns < p->dead_since_ns)
-		return 0;
-	if (p->state != PATHMGR_PATH_ALIVE) {
-		p->state = PATHMGR_PATH_ALIVE;
-		push_event(pm, PATHMGR_EVENT_PATH_UP, PATHMGR_REASON_PROBE_REPLY, p->id,
-			   PATHMGR_NO_PATH, now_ns);
-	}
-	select_active(pm, now_ns);
-	return 0;
-}
-
-/* Send time of the oldest probe sent after the last answered one, still unanswered. */
-static bool oldest_pending(const struct pathmgr_path *p, uint64_t *sent)
-{
-	bool found = false;
-
-	for (size_t i = 0; i < PATHMGR_LOSS_WINDOW; i++) {
-		const struct probe_slot *s = &p->ring[i];
-
-		if (!s->used || s->answered)
-			continue;
-		if (p->answered_any && s->sent_ns <= p->last_answered_sent_ns)
-			continue;
-		if (!found || s->sent_ns < *sent)
-			*sent = s->sent_ns;
-		found = true;
-	}
-	return found;
-}
-
-void pathmgr_tick(struct pathmgr *pm, uint64_t now_ns)
-{
-	pm->last_check_ns = now_ns;
-	for (size_t i = pm->num_paths; i-- > 0;) {
-		struct pathmgr_path *p = &pm->paths[i];
-		uint64_t sent;
-
-		if (p->expiry_ns <= now_ns) {
-			remove_path(pm, i);
-			continue;
-		}
-		if (p->state != PATHMGR_PATH_DEAD && oldest_pending(p, &sent) &&
-		    now_ns - sent >= pm->cfg.keepalive_timeout_ns)
-			mark_dead(pm, p, PATHMGR_REASON_PROBE_TIMEOUT, now_ns);
-	}
-	select_active(pm, now_ns);
-}
-
-uint64_t pathmgr_next_wakeup(const struct pathmgr *pm)
-{
-	uint64_t t = pm->last_check_ns + pm->cfg.keepalive_timeout_interval_ns;
-
-	for (size_t i = 0; i < pm->num_paths; i++) {
-		if (pm->paths[i].next_probe_ns < t)
-			t = pm->paths[i].next_probe_ns;
-		if (pm->paths[i].expiry_ns < t)
-			t = pm->paths[i].expiry_ns;
-	}
-	return t;
-}
-
-size_t pathmgr_interface_down(struct pathmgr *pm, scion_ia_t ia, uint64_t ifid, uint64_t now_ns)
-{
-	size_t hit = 0;
-
-	for (size_t i = 0; i < pm->num_paths; i++) {
-		if (!has_iface(&pm->paths[i].cand, ia, ifid))
-			continue;
-		mark_dead(pm, &pm->paths[i], PATHMGR_REASON_INTERFACE_DOWN, now_ns);
-		hit++;
-	}
-	if (hit)
-		select_active(pm, now_ns);
-	return hit;
 }
 
 /* ---- queries ---- */
@@ -669,70 +474,6 @@ size_t pathmgr_active_set(const struct pathmgr *pm, uint32_t ids[2])
 	if (pm->second != PATHMGR_NO_PATH)
 		ids[n++] = pm->second;
 	return n;
-}
-
-const struct pathmgr_candidate *pathmgr_path_lookup(const struct pathmgr *pm, uint32_t path_id)
-{
-	const struct pathmgr_path *p = find_path(pm, path_id);
-
-	return p ? &p->cand : NULL;
-}
-
-size_t pathmgr_path_count(const struct pathmgr *pm)
-{
-	return pm->num_paths;
-}
-
-static uint32_t loss_permille(const struct pathmgr *pm, const struct pathmgr_path *p, uint64_t now)
-{
-	uint32_t ok = 0, lost = 0;
-
-	for (size_t i = 0; i < PATHMGR_LOSS_WINDOW; i++) {
-		const struct probe_slot *s = &p->ring[i];
-
-		if (!s->used)
-			continue;
-		if (s->answered)
-			ok++;
-		else if (now >= s->sent_ns && now - s->sent_ns >= pm->cfg.keepalive_timeout_ns)
-			lost++;
-	}
-	return ok + lost ? lost * 1000 / (ok + lost) : 0;
-}
-
-int pathmgr_path_info(const struct pathmgr *pm, size_t index, uint64_t now_ns,
-		      struct pathmgr_path_info *out)
-{
-	const struct pathmgr_path *p;
-
-	if (index >= pm->num_paths)
-		return PATHMGR_ERR_INVALID;
-	p = &pm->paths[index];
-	*out = (struct pathmgr_path_info){
-		.id = p->id,
-		.fingerprint = p->fingerprint,
-		.hops = (uint32_t)(p->cand.num_ifaces / 2),
-		.hidden = p->cand.hidden,
-		.active = p->id == pm->active,
-		.secondary = p->id == pm->second,
-		.state = p->state,
-		.rtt_known = p->rtt_known,
-		.srtt_ns = p->srtt_ns,
-		.rttvar_ns = p->rttvar_ns,
-		.loss_permille = loss_permille(pm, p, now_ns),
-		.probes_sent = p->probes_sent,
-		.replies = p->replies,
-		.mtu = p->cand.mtu,
-		.expiry = p->cand.expiry,
-		.ifaces = p->cand.ifaces,
-		.num_ifaces = p->cand.num_ifaces,
-	};
-	return 0;
-}
-
-const struct pathmgr_stats *pathmgr_stats(const struct pathmgr *pm)
-{
-	return &pm->stats;
 }
 
 bool pathmgr_event_pop(struct pathmgr *pm, struct pathmgr_event *out)
