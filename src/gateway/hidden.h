@@ -48,8 +48,8 @@ enum {
 	/* Meta header, one info field, two hop fields: the shortest path that crosses a link. */
 	HIDDEN_MIN_RAW_LEN = SCION_PATH_META_LEN + SCION_INFO_LEN + 2 * SCION_HOP_LEN,
 	HIDDEN_PATH_FIXED_LEN = 2 + 2 + 8 + 1,
-	HIDDEN_MAX_MSG_LEN = HIDDEN_HDR_LEN +
-			     HIDDEN_MAX_PATHS * (HIDDEN_PATH_FIXED_LEN + SCION_MAX_STD_PATH_LEN +
+	HIDDEN_MAX_MSG_LEN =
+	    HIDDEN_HDR_LEN + HIDDEN_MAX_PATHS * (HIDDEN_PATH_FIXED_LEN + SCION_MAX_STD_PATH_LEN +
 						 HIDDEN_MAX_INTERFACES * HIDDEN_IFACE_LEN),
 };
 
@@ -93,11 +93,10 @@ struct hidden_path_list {
 };
 
 /* Decodes exactly len bytes; on error *out is unspecified. */
-SEG_MUST_CHECK int hidden_list_decode(const uint8_t *buf, size_t len,
-				      struct hidden_path_list *out);
+SEG_MUST_CHECK int hidden_list_decode(const uint8_t *buf, size_t len, struct hidden_path_list *out);
 /* Encodes a list (validated as the decoder would); *written is the message length. */
-SEG_MUST_CHECK int hidden_list_encode(const struct hidden_path_list *list, uint8_t *buf,
-				      size_t cap, size_t *written);
+SEG_MUST_CHECK int hidden_list_encode(const struct hidden_path_list *list, uint8_t *buf, size_t cap,
+				      size_t *written);
 /* A view of one of our own daemon's paths to R, for the message (raw points into c). */
 SEG_MUST_CHECK int hidden_path_from_candidate(const struct pathmgr_candidate *c,
 					      struct hidden_path *out);

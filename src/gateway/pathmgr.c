@@ -15,12 +15,12 @@
 void pathmgr_config_default(struct pathmgr_config *cfg)
 {
 	*cfg = (struct pathmgr_config){
-		.keepalive_interval_ns = PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS,
-		.keepalive_timeout_ns = PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS,
-		.keepalive_timeout_interval_ns = PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS,
-		.migrate_grace_timeout_ns = PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS,
-		.idle_probe_interval_ns = PATHMGR_DEFAULT_IDLE_PROBE_INTERVAL_NS,
-		.policy = PATHPOLICY_HOPS,
+	    .keepalive_interval_ns = PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS,
+	    .keepalive_timeout_ns = PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS,
+	    .keepalive_timeout_interval_ns = PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS,
+	    .migrate_grace_timeout_ns = PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS,
+	    .idle_probe_interval_ns = PATHMGR_DEFAULT_IDLE_PROBE_INTERVAL_NS,
+	    .policy = PATHPOLICY_HOPS,
 	};
 }
 
@@ -104,7 +104,7 @@ struct pathmgr_path *pathmgr_find(const struct pathmgr *pm, uint32_t id)
 }
 
 void pathmgr_push_event(struct pathmgr *pm, enum pathmgr_event_kind kind,
-		       enum pathmgr_reason reason, uint32_t from, uint32_t to, uint64_t now)
+			enum pathmgr_reason reason, uint32_t from, uint32_t to, uint64_t now)
 {
 	size_t slot;
 
@@ -115,7 +115,11 @@ void pathmgr_push_event(struct pathmgr *pm, enum pathmgr_event_kind kind,
 	}
 	slot = (pm->ev_head + pm->ev_count) % PATHMGR_MAX_EVENTS;
 	pm->events[slot] = (struct pathmgr_event){
-		.kind = kind, .reason = reason, .from = from, .to = to, .at_ns = now,
+	    .kind = kind,
+	    .reason = reason,
+	    .from = from,
+	    .to = to,
+	    .at_ns = now,
 	};
 	pm->ev_count++;
 }
@@ -123,11 +127,11 @@ void pathmgr_push_event(struct pathmgr *pm, enum pathmgr_event_kind kind,
 static void metrics_of(const struct pathmgr_path *p, struct pathpolicy_metrics *m)
 {
 	*m = (struct pathpolicy_metrics){
-		.hops = (uint32_t)(p->cand.num_ifaces / 2),
-		.rtt_known = p->rtt_known,
-		.srtt_ns = p->srtt_ns,
-		.fingerprint = p->fingerprint,
-		.id = p->id,
+	    .hops = (uint32_t)(p->cand.num_ifaces / 2),
+	    .rtt_known = p->rtt_known,
+	    .srtt_ns = p->srtt_ns,
+	    .fingerprint = p->fingerprint,
+	    .id = p->id,
 	};
 }
 
@@ -145,7 +149,9 @@ static int rank_compare(const struct pathmgr *pm, const struct pathmgr_path *a,
 			const struct pathmgr_path *b)
 {
 	static const int tier[] = {
-		[PATHMGR_PATH_ALIVE] = 0, [PATHMGR_PATH_UNKNOWN] = 1, [PATHMGR_PATH_DEAD] = 2,
+	    [PATHMGR_PATH_ALIVE] = 0,
+	    [PATHMGR_PATH_UNKNOWN] = 1,
+	    [PATHMGR_PATH_DEAD] = 2,
 	};
 	struct pathpolicy_metrics ma, mb;
 
@@ -269,7 +275,7 @@ void pathmgr_select_active(struct pathmgr *pm, uint64_t now)
 }
 
 void pathmgr_mark_dead(struct pathmgr *pm, struct pathmgr_path *p, enum pathmgr_reason reason,
-		      uint64_t now)
+		       uint64_t now)
 {
 	p->dead_since_ns = now;
 	p->down_reason = reason;
@@ -341,15 +347,15 @@ void pathmgr_remove_at(struct pathmgr *pm, size_t i)
 	pm->num_paths--;
 }
 
-static void store_candidate(struct pathmgr_path *p, const struct pathmgr_candidate *c,
-			    uint64_t now, uint64_t unix_now)
+static void store_candidate(struct pathmgr_path *p, const struct pathmgr_candidate *c, uint64_t now,
+			    uint64_t unix_now)
 {
 	p->cand = *c;
 	p->fingerprint = pathmgr_fingerprint(c->ifaces, c->num_ifaces);
 	/* Expiry moves to the monotonic clock; saturate rather than wrap. */
 	uint64_t left = c->expiry - unix_now;
-	p->expiry_ns = left > (UINT64_MAX - now) / 1000000000ull ? UINT64_MAX
-								  : now + left * 1000000000ull;
+	p->expiry_ns =
+	    left > (UINT64_MAX - now) / 1000000000ull ? UINT64_MAX : now + left * 1000000000ull;
 }
 
 static void insert_path(struct pathmgr *pm, const struct pathmgr_candidate *c, uint64_t now,
@@ -381,13 +387,13 @@ static int select_candidates(struct pathmgr *pm, const struct pathmgr_candidate 
 		if (!valid[i] || !candidate_chosen(cands, n, i, valid))
 			continue;
 		old = find_same(pm, &cands[i]);
-		r[nr] = (struct ranked){ .idx = i, .active = old && old == act };
+		r[nr] = (struct ranked){.idx = i, .active = old && old == act};
 		if (old) {
 			metrics_of(old, &r[nr].m);
 		} else {
 			r[nr].m.hops = (uint32_t)(cands[i].num_ifaces / 2);
 			r[nr].m.fingerprint =
-				pathmgr_fingerprint(cands[i].ifaces, cands[i].num_ifaces);
+			    pathmgr_fingerprint(cands[i].ifaces, cands[i].num_ifaces);
 			r[nr].m.id = UINT32_MAX;
 		}
 		nr++;
@@ -407,8 +413,8 @@ int pathmgr_update_candidates(struct pathmgr *pm, enum pathmgr_set set,
 			      const struct pathmgr_candidate *cands, size_t n, uint64_t now_ns,
 			      uint64_t unix_now)
 {
-	size_t limit = set == PATHMGR_SET_HIDDEN ? PATHMGR_MAX_HIDDEN_PATHS
-						 : PATHMGR_MAX_PUBLIC_PATHS;
+	size_t limit =
+	    set == PATHMGR_SET_HIDDEN ? PATHMGR_MAX_HIDDEN_PATHS : PATHMGR_MAX_PUBLIC_PATHS;
 	bool *flags;
 	int err;
 

@@ -54,11 +54,11 @@ enum {
 };
 
 /* Defaults of the original's `pathing:` keys (its gateway/pathmgr.go) and of our new key. */
-#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS 50000000ull	   /* keepAliveInterval 50 ms */
-#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS 300000000ull	   /* keepAliveTimeout 300 ms */
-#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS 30000000ull /* keepAliveTimeoutInterval */
-#define PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS 500000000ull	   /* migrateGraceTimeout 500 ms */
-#define PATHMGR_DEFAULT_IDLE_PROBE_INTERVAL_NS 500000000ull	   /* new: backup probe period */
+#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS	      50000000ull  /* keepAliveInterval 50 ms */
+#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS	      300000000ull /* keepAliveTimeout 300 ms */
+#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS 30000000ull  /* keepAliveTimeoutInterval */
+#define PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS      500000000ull /* migrateGraceTimeout 500 ms */
+#define PATHMGR_DEFAULT_IDLE_PROBE_INTERVAL_NS	      500000000ull /* new: backup probe period */
 
 enum pathmgr_err {
 	PATHMGR_ERR_CONFIG = -300,	  /* a pathing duration is zero or inconsistent */
@@ -166,8 +166,8 @@ struct pathmgr_stats {
 	uint64_t candidates_rejected; /* malformed, expired or in the wrong set */
 	uint64_t candidates_dropped;  /* over the per-set limit */
 	uint64_t events_dropped;
-	uint64_t failovers;	      /* active changes forced by a dead or vanished path */
-	uint64_t migrations;	      /* voluntary active changes */
+	uint64_t failovers;  /* active changes forced by a dead or vanished path */
+	uint64_t migrations; /* voluntary active changes */
 };
 
 struct pathmgr;

@@ -10,8 +10,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 }
 
 /* Last resort, shared by both policies: fingerprint, then id. */
-static int compare_identity(const struct pathpolicy_metrics *a,
-			    const struct pathpolicy_metrics *b)
+static int compare_identity(const struct pathpolicy_metrics *a, const struct pathpolicy_metrics *b)
 {
 	int c = cmp_u64(a->fingerprint, b->fingerprint);
 
@@ -85,8 +84,8 @@ void pathpolicy_sort(enum pathpolicy_kind kind, struct pathpolicy_metrics *m, si
 }
 
 static const char *const policy_names[] = {
-	[PATHPOLICY_HOPS] = "hops",
-	[PATHPOLICY_LATENCY] = "latency",
+    [PATHPOLICY_HOPS] = "hops",
+    [PATHPOLICY_LATENCY] = "latency",
 };
 
 int pathpolicy_parse(const char *s, size_t len, enum pathpolicy_kind *out)

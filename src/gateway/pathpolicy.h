@@ -42,11 +42,11 @@ enum pathpolicy_err {
 
 /* What a policy looks at for one path. */
 struct pathpolicy_metrics {
-	uint32_t hops;        /* inter-AS links crossed: interface count / 2 */
-	bool rtt_known;       /* at least one probe answered */
+	uint32_t hops;	      /* inter-AS links crossed: interface count / 2 */
+	bool rtt_known;	      /* at least one probe answered */
 	uint64_t srtt_ns;     /* smoothed RTT; meaningful only when rtt_known */
 	uint64_t fingerprint; /* interface fingerprint (pathmgr.h), tie-break */
-	uint32_t id;          /* path id, last tie-break (fingerprints may collide) */
+	uint32_t id;	      /* path id, last tie-break (fingerprints may collide) */
 };
 
 /* <0 when a is preferred, >0 when b is, 0 only for identical metrics. */

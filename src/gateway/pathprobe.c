@@ -34,7 +34,7 @@ int pathmgr_probe_sent(struct pathmgr *pm, uint32_t path_id, uint64_t seq, uint6
 
 	if (!p)
 		return PATHMGR_ERR_UNKNOWN_PATH;
-	p->ring[p->ring_next] = (struct probe_slot){ .seq = seq, .sent_ns = now_ns, .used = true };
+	p->ring[p->ring_next] = (struct probe_slot){.seq = seq, .sent_ns = now_ns, .used = true};
 	p->ring_next = (p->ring_next + 1) % PATHMGR_LOSS_WINDOW;
 	p->probes_sent++;
 	p->probed = true;
@@ -81,7 +81,7 @@ int pathmgr_probe_reply(struct pathmgr *pm, uint32_t path_id, uint64_t seq, uint
 	if (p->state != PATHMGR_PATH_ALIVE) {
 		p->state = PATHMGR_PATH_ALIVE;
 		pathmgr_push_event(pm, PATHMGR_EVENT_PATH_UP, PATHMGR_REASON_PROBE_REPLY, p->id,
-			   PATHMGR_NO_PATH, now_ns);
+				   PATHMGR_NO_PATH, now_ns);
 	}
 	pathmgr_select_active(pm, now_ns);
 	return 0;
@@ -190,23 +190,23 @@ int pathmgr_path_info(const struct pathmgr *pm, size_t index, uint64_t now_ns,
 		return PATHMGR_ERR_INVALID;
 	p = &pm->paths[index];
 	*out = (struct pathmgr_path_info){
-		.id = p->id,
-		.fingerprint = p->fingerprint,
-		.hops = (uint32_t)(p->cand.num_ifaces / 2),
-		.hidden = p->cand.hidden,
-		.active = p->id == pm->active,
-		.secondary = p->id == pm->second,
-		.state = p->state,
-		.rtt_known = p->rtt_known,
-		.srtt_ns = p->srtt_ns,
-		.rttvar_ns = p->rttvar_ns,
-		.loss_permille = loss_permille(pm, p, now_ns),
-		.probes_sent = p->probes_sent,
-		.replies = p->replies,
-		.mtu = p->cand.mtu,
-		.expiry = p->cand.expiry,
-		.ifaces = p->cand.ifaces,
-		.num_ifaces = p->cand.num_ifaces,
+	    .id = p->id,
+	    .fingerprint = p->fingerprint,
+	    .hops = (uint32_t)(p->cand.num_ifaces / 2),
+	    .hidden = p->cand.hidden,
+	    .active = p->id == pm->active,
+	    .secondary = p->id == pm->second,
+	    .state = p->state,
+	    .rtt_known = p->rtt_known,
+	    .srtt_ns = p->srtt_ns,
+	    .rttvar_ns = p->rttvar_ns,
+	    .loss_permille = loss_permille(pm, p, now_ns),
+	    .probes_sent = p->probes_sent,
+	    .replies = p->replies,
+	    .mtu = p->cand.mtu,
+	    .expiry = p->cand.expiry,
+	    .ifaces = p->cand.ifaces,
+	    .num_ifaces = p->cand.num_ifaces,
 	};
 	return 0;
 }
@@ -215,4 +215,3 @@ const struct pathmgr_stats *pathmgr_stats(const struct pathmgr *pm)
 {
 	return &pm->stats;
 }
-

@@ -104,9 +104,9 @@ static bool router_walk_ok(const struct scion_std_path *p)
 }
 
 /* Our path A -> X -> R: construction R(0,r1=11) X(21,22) A(31,0). */
-static const uint16_t own_pairs[][2] = { { 0, 11 }, { 21, 22 }, { 31, 0 } };
+static const uint16_t own_pairs[][2] = {{0, 11}, {21, 22}, {31, 0}};
 /* The peer's path B -> Y -> R: construction R(0,12) Y(41,42) B(51,0). */
-static const uint16_t peer_pairs[][2] = { { 0, 12 }, { 41, 42 }, { 51, 0 } };
+static const uint16_t peer_pairs[][2] = {{0, 12}, {41, 42}, {51, 0}};
 
 static struct pathmgr_candidate own, out;
 static uint8_t peer_raw[SCION_MAX_STD_PATH_LEN];
@@ -115,10 +115,10 @@ static struct hidden_path peer;
 static void set_ifaces(struct pathmgr_interface *f, scion_ia_t leaf, uint16_t leaf_if,
 		       scion_ia_t mid, uint16_t mid_down, uint16_t mid_up, uint16_t r_if)
 {
-	f[0] = (struct pathmgr_interface){ leaf, leaf_if };
-	f[1] = (struct pathmgr_interface){ mid, mid_down };
-	f[2] = (struct pathmgr_interface){ mid, mid_up };
-	f[3] = (struct pathmgr_interface){ IA_R, r_if };
+	f[0] = (struct pathmgr_interface){leaf, leaf_if};
+	f[1] = (struct pathmgr_interface){mid, mid_down};
+	f[2] = (struct pathmgr_interface){mid, mid_up};
+	f[3] = (struct pathmgr_interface){IA_R, r_if};
 }
 
 static int setup(void **state)
@@ -191,10 +191,9 @@ static void test_combine_fields(void **state)
 	/* Interfaces: ours, then the peer's reversed. */
 	assert_int_equal(out.num_ifaces, 8);
 	static const struct pathmgr_interface want[8] = {
-		{ 0x0001ff0000000110ull, 31 }, { 0x0001ff0000000111ull, 22 },
-		{ 0x0001ff0000000111ull, 21 }, { 0x0001ff0000000120ull, 11 },
-		{ 0x0001ff0000000120ull, 12 }, { 0x0001ff0000000121ull, 41 },
-		{ 0x0001ff0000000121ull, 42 }, { 0x0001ff0000000130ull, 51 },
+	    {0x0001ff0000000110ull, 31}, {0x0001ff0000000111ull, 22}, {0x0001ff0000000111ull, 21},
+	    {0x0001ff0000000120ull, 11}, {0x0001ff0000000120ull, 12}, {0x0001ff0000000121ull, 41},
+	    {0x0001ff0000000121ull, 42}, {0x0001ff0000000130ull, 51},
 	};
 	assert_memory_equal(out.ifaces, want, sizeof(want));
 	assert_int_equal(out.mtu, 1300);
@@ -406,23 +405,23 @@ static void test_codec_rejects(void **state)
 	(void)state;
 	expect_bad(0, 1, 2, HIDDEN_ERR_VERSION);
 	expect_bad(1, 1, HIDDEN_MAX_PATHS + 1, HIDDEN_ERR_COUNT);
-	expect_bad(1, 1, 3, HIDDEN_ERR_TRUNCATED); /* claims a third path */
-	expect_bad(1, 1, 1, HIDDEN_ERR_TRAILING);  /* the second path is left over */
-	expect_bad(2, 8, IA_R, HIDDEN_ERR_ENDPOINT); /* source is R */
-	expect_bad(2, 2, 0, HIDDEN_ERR_ENDPOINT);    /* source ISD 0 */
+	expect_bad(1, 1, 3, HIDDEN_ERR_TRUNCATED);    /* claims a third path */
+	expect_bad(1, 1, 1, HIDDEN_ERR_TRAILING);     /* the second path is left over */
+	expect_bad(2, 8, IA_R, HIDDEN_ERR_ENDPOINT);  /* source is R */
+	expect_bad(2, 2, 0, HIDDEN_ERR_ENDPOINT);     /* source ISD 0 */
 	expect_bad(10, 8, IA_X, HIDDEN_ERR_ENDPOINT); /* paths do not end at the stated R */
 	expect_bad(p0, 2, SCION_MAX_STD_PATH_LEN + 1, HIDDEN_ERR_RAW_LEN);
 	expect_bad(p0, 2, HIDDEN_MIN_RAW_LEN - 1, HIDDEN_ERR_RAW_LEN);
-	expect_bad(raw0 + 2, 1, 0xff, HIDDEN_ERR_PATH); /* segment lengths disagree with bytes */
-	expect_bad(raw0, 1, 0x01, HIDDEN_ERR_NOT_FRESH); /* CurrHF = 1 */
+	expect_bad(raw0 + 2, 1, 0xff, HIDDEN_ERR_PATH);	   /* segment lengths disagree with bytes */
+	expect_bad(raw0, 1, 0x01, HIDDEN_ERR_NOT_FRESH);   /* CurrHF = 1 */
 	expect_bad(raw0 + 4, 1, 0x02, HIDDEN_ERR_PEERING); /* P flag of the info field */
 	expect_bad(mtu0, 2, 0, HIDDEN_ERR_MTU);
 	expect_bad(nif0, 1, 3, HIDDEN_ERR_IFACES);
 	expect_bad(nif0, 1, 0, HIDDEN_ERR_IFACES);
 	expect_bad(nif0, 1, HIDDEN_MAX_INTERFACES + 2, HIDDEN_ERR_IFACES);
 	expect_bad(nif0, 1, 200, HIDDEN_ERR_IFACES);
-	expect_bad(if0 + 8, 8, 0, HIDDEN_ERR_IFACES); /* ifid 0 */
-	expect_bad(if0, 8, IA_B, HIDDEN_ERR_ENDPOINT); /* first interface not in src */
+	expect_bad(if0 + 8, 8, 0, HIDDEN_ERR_IFACES);		/* ifid 0 */
+	expect_bad(if0, 8, IA_B, HIDDEN_ERR_ENDPOINT);		/* first interface not in src */
 	expect_bad(if0 + 3 * 16, 8, IA_Y, HIDDEN_ERR_ENDPOINT); /* last not in R */
 	/* The encoder refuses what the decoder would. */
 	size_t w;
@@ -437,7 +436,7 @@ static void test_codec_rejects(void **state)
 /* The fuzzer's seed corpus decodes and its paths combine with each other. */
 static void test_corpus_seeds(void **state)
 {
-	static const char *const names[] = { "one_path", "two_paths", "empty" };
+	static const char *const names[] = {"one_path", "two_paths", "empty"};
 	static uint8_t buf[HIDDEN_MAX_MSG_LEN];
 
 	(void)state;
@@ -459,12 +458,12 @@ static void test_corpus_seeds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_combine_fields, setup),
-		cmocka_unit_test_setup(test_combine_symmetry, setup),
-		cmocka_unit_test_setup(test_combine_rejects, setup),
-		cmocka_unit_test_setup(test_codec_roundtrip, setup),
-		cmocka_unit_test_setup(test_codec_rejects, setup),
-		cmocka_unit_test(test_corpus_seeds),
+	    cmocka_unit_test_setup(test_combine_fields, setup),
+	    cmocka_unit_test_setup(test_combine_symmetry, setup),
+	    cmocka_unit_test_setup(test_combine_rejects, setup),
+	    cmocka_unit_test_setup(test_codec_roundtrip, setup),
+	    cmocka_unit_test_setup(test_codec_rejects, setup),
+	    cmocka_unit_test(test_corpus_seeds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

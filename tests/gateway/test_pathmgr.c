@@ -12,10 +12,10 @@
 
 #include "gateway/pathmgr.h"
 
-#define MS 1000000ull
-#define SEC 1000000000ull
+#define MS	 1000000ull
+#define SEC	 1000000000ull
 #define UNIX_NOW 1700000000ull
-#define T0 (1000 * SEC) /* monotonic start, not 0 on purpose */
+#define T0	 (1000 * SEC) /* monotonic start, not 0 on purpose */
 
 enum { MAX_CANDS = 32, MAX_IDS = 64, MAX_PENDING = 1024 };
 
@@ -357,8 +357,7 @@ static void test_rtt_and_loss(void **state)
 	assert_int_equal(in->srtt_ns, 11250000);
 	/* Duplicate and unknown replies are rejected and change nothing. */
 	assert_int_equal(pathmgr_probe_reply(pm, 1, 2, T0 + 41 * MS), PATHMGR_ERR_UNKNOWN_PROBE);
-	assert_int_equal(pathmgr_probe_reply(pm, 1, 99, T0 + 41 * MS),
-			 PATHMGR_ERR_UNKNOWN_PROBE);
+	assert_int_equal(pathmgr_probe_reply(pm, 1, 99, T0 + 41 * MS), PATHMGR_ERR_UNKNOWN_PROBE);
 	assert_int_equal(pathmgr_probe_reply(pm, 9, 1, T0 + 41 * MS), PATHMGR_ERR_UNKNOWN_PATH);
 	assert_int_equal(pathmgr_probe_sent(pm, 9, 1, T0), PATHMGR_ERR_UNKNOWN_PATH);
 	assert_int_equal(info_of(pm, 1, T0)->replies, 2);
@@ -524,9 +523,9 @@ static void test_interface_down(void **state)
 	/* A probe in flight when the interface goes down. */
 	assert_int_equal(pathmgr_probe_sent(pm, 1, 10, t + 2 * MS), 0);
 	drain(pm);
-	assert_int_equal(pathmgr_interface_down(pm, cands[0].ifaces[1].ia, cands[0].ifaces[1].ifid,
-						t + 3 * MS),
-			 2);
+	assert_int_equal(
+	    pathmgr_interface_down(pm, cands[0].ifaces[1].ia, cands[0].ifaces[1].ifid, t + 3 * MS),
+	    2);
 	assert_int_equal(pathmgr_active(pm), 3); /* immediate, skipping path 2 (same link) */
 	ev = find_event(pm, PATHMGR_EVENT_ACTIVE_CHANGED);
 	assert_int_equal(ev.reason, PATHMGR_REASON_INTERFACE_DOWN);
@@ -669,22 +668,22 @@ static void test_event_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_fingerprint),
-		cmocka_unit_test(test_dedup_keeps_stats),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_malformed_candidates),
-		cmocka_unit_test(test_limit_keeps_best_and_active),
-		cmocka_unit_test(test_probe_schedule),
-		cmocka_unit_test(test_rtt_and_loss),
-		cmocka_unit_test(test_death_and_failover),
-		cmocka_unit_test(test_migrate_back_after_recovery),
-		cmocka_unit_test(test_grace_exact),
-		cmocka_unit_test(test_interface_down),
-		cmocka_unit_test(test_hidden_selection),
-		cmocka_unit_test(test_redundant_disjoint),
-		cmocka_unit_test(test_latency_policy),
-		cmocka_unit_test(test_event_overflow),
+	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_fingerprint),
+	    cmocka_unit_test(test_dedup_keeps_stats),
+	    cmocka_unit_test(test_expiry),
+	    cmocka_unit_test(test_malformed_candidates),
+	    cmocka_unit_test(test_limit_keeps_best_and_active),
+	    cmocka_unit_test(test_probe_schedule),
+	    cmocka_unit_test(test_rtt_and_loss),
+	    cmocka_unit_test(test_death_and_failover),
+	    cmocka_unit_test(test_migrate_back_after_recovery),
+	    cmocka_unit_test(test_grace_exact),
+	    cmocka_unit_test(test_interface_down),
+	    cmocka_unit_test(test_hidden_selection),
+	    cmocka_unit_test(test_redundant_disjoint),
+	    cmocka_unit_test(test_latency_policy),
+	    cmocka_unit_test(test_event_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

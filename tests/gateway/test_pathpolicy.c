@@ -17,7 +17,11 @@ static struct pathpolicy_metrics mk(uint32_t hops, bool known, uint64_t srtt, ui
 				    uint32_t id)
 {
 	return (struct pathpolicy_metrics){
-		.hops = hops, .rtt_known = known, .srtt_ns = srtt, .fingerprint = fp, .id = id,
+	    .hops = hops,
+	    .rtt_known = known,
+	    .srtt_ns = srtt,
+	    .fingerprint = fp,
+	    .id = id,
 	};
 }
 
@@ -53,7 +57,8 @@ static void test_latency_order(void **state)
 
 static void test_worth_switch(void **state)
 {
-	struct pathpolicy_metrics cur = mk(3, true, 50 * MS, 1, 1), cand = mk(3, true, 46 * MS, 2, 2);
+	struct pathpolicy_metrics cur = mk(3, true, 50 * MS, 1, 1),
+				  cand = mk(3, true, 46 * MS, 2, 2);
 
 	(void)state;
 	assert_false(pathpolicy_worth_switch(PATHPOLICY_HOPS, &cur, &cand));
@@ -97,10 +102,10 @@ static void key_of(enum pathpolicy_kind kind, const struct pathpolicy_metrics *m
 	uint64_t rtt = m->rtt_known ? m->srtt_ns : UINT64_MAX;
 
 	if (kind == PATHPOLICY_HOPS) {
-		uint64_t k[KEY_LEN] = { m->hops, m->fingerprint, m->id, 0, 0 };
+		uint64_t k[KEY_LEN] = {m->hops, m->fingerprint, m->id, 0, 0};
 		memcpy(key, k, sizeof(k));
 	} else {
-		uint64_t k[KEY_LEN] = { !m->rtt_known, rtt, m->hops, m->fingerprint, m->id };
+		uint64_t k[KEY_LEN] = {!m->rtt_known, rtt, m->hops, m->fingerprint, m->id};
 		memcpy(key, k, sizeof(k));
 	}
 }
@@ -170,11 +175,9 @@ static void test_differential(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hops_order),
-		cmocka_unit_test(test_latency_order),
-		cmocka_unit_test(test_worth_switch),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_differential),
+	    cmocka_unit_test(test_hops_order),	 cmocka_unit_test(test_latency_order),
+	    cmocka_unit_test(test_worth_switch), cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_differential),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
