@@ -229,13 +229,14 @@ static int parse_remote(struct yaml_walk *w, yaml_node_t *n, struct parse *p)
 		return ret;
 	if (!(seen & 1))
 		return yaml_walk_error(w, n, "remote without \"address\"");
-	/* The original kept peers in a map by ISD-AS: a second entry silently replaced the
-	 * first. Here it is an error. */
+	/* A gateway's identity is its ISD-AS and host IP (DESIGN.md), so several gateways of
+	 * one AS may be remotes; the same gateway twice is an error (the original, keyed by
+	 * ISD-AS, silently kept the last). */
 	for (struct seg_config_remote *o = c->remotes; o < r; o++) {
-		if (o->address.addr.ia == r->address.addr.ia) {
+		if (scion_addr_equal(&o->address.addr, &r->address.addr)) {
 			if (scion_ia_format(r->address.addr.ia, ia, sizeof(ia)) != 0)
 				ia[0] = '\0';
-			return yaml_walk_error(w, n, "second remote in ISD-AS %s", ia);
+			return yaml_walk_error(w, n, "second remote for the gateway at %s", ia);
 		}
 	}
 	return 0;
