@@ -24,7 +24,7 @@ struct beacon_hop {
 
 struct beacon_ctx {
 	const struct topo *t;
-	const struct scion_mac_key *key_of[TOPO_MAX_ASES];
+	struct scion_mac_key *key_of[TOPO_MAX_ASES];
 	struct beacon_params params;
 	uint32_t now;
 	struct segment_set *out;

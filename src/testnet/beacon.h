@@ -43,7 +43,7 @@ enum beacon_err {
 /** The forwarding key of one AS; the caller owns the key object. */
 struct beacon_key {
 	scion_ia_t ia;
-	const struct scion_mac_key *key;
+	struct scion_mac_key *key;
 };
 
 struct beacon_params {

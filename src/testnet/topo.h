@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * seg-testnet topology: scionproto's `.topo` format (topology/*.topo, read by
+ * seg-testnet topology: scionproto's `.topo` format (the topology folder, read by
  * tools/topology/topo.py), plus our link attribute `hidden: true`.
  *
  *   ASes:

@@ -16,7 +16,7 @@
 
 enum { NOW = 1700000000 };
 
-static const struct scion_mac_key *key_of(const struct test_keys *k, scion_ia_t ia)
+static struct scion_mac_key *key_of(const struct test_keys *k, scion_ia_t ia)
 {
 	for (size_t i = 0; i < k->num; i++)
 		if (k->keys[i].ia == ia)
@@ -64,7 +64,7 @@ static size_t check_segments(const struct topo *t, const struct test_keys *k,
 		assert_int_equal(s->entries[s->num_entries - 1].hf.cons_egress, 0);
 		for (unsigned i = 0; i < s->num_entries; i++) {
 			const struct segment_as_entry *e = &s->entries[i];
-			const struct scion_mac_key *key = key_of(k, e->ia);
+			struct scion_mac_key *key = key_of(k, e->ia);
 			uint16_t beta = segment_beta(s, i);
 			uint16_t next = scion_seg_id_next(beta, e->hf.mac);
 
