@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct topo_link *l = &t->links[i];
 			bool a_side;
 
-			if (l->a.as >= t->num_ases || l->b.as >= t->num_ases || l->a.as == l->b.as ||
+			if (l->a.as >= t->num_ases || l->b.as >= t->num_ases ||
+			    l->a.as == l->b.as ||
 			    topo_link_at(t, l->a.as, l->a.ifid, &a_side) != l || !a_side)
 				__builtin_trap();
 		}

@@ -37,16 +37,16 @@ struct beacon_ctx {
 void beacon_params_default(struct beacon_params *p)
 {
 	*p = (struct beacon_params){
-		.exp_time = BEACON_DEFAULT_EXP_TIME,
-		.max_core_entries = BEACON_DEFAULT_MAX_CORE_ENTRIES,
-		.max_down_entries = BEACON_DEFAULT_MAX_DOWN_ENTRIES,
+	    .exp_time = BEACON_DEFAULT_EXP_TIME,
+	    .max_core_entries = BEACON_DEFAULT_MAX_CORE_ENTRIES,
+	    .max_down_entries = BEACON_DEFAULT_MAX_DOWN_ENTRIES,
 	};
 }
 
 void segment_set_free(struct segment_set *s)
 {
 	free(s->segs);
-	*s = (struct segment_set){ 0 };
+	*s = (struct segment_set){0};
 }
 
 static struct segment *segment_set_add(struct segment_set *s)
@@ -96,9 +96,9 @@ static int add_peer_entries(struct beacon_ctx *c, unsigned as, struct segment_as
 		pe->peer_mtu = l->mtu;
 		pe->hidden = l->hidden;
 		pe->hf = (struct scion_hop_field){
-			.exp_time = c->params.exp_time,
-			.cons_ingress = local->ifid,
-			.cons_egress = e->hf.cons_egress,
+		    .exp_time = c->params.exp_time,
+		    .cons_ingress = local->ifid,
+		    .cons_egress = e->hf.cons_egress,
 		};
 		if (scion_hop_mac(c->key_of[as], beta, c->now, &pe->hf, pe->hf.mac) != 0)
 			return BEACON_ERR_CRYPTO;
@@ -132,9 +132,9 @@ static int emit_segment(struct beacon_ctx *c)
 		e->mtu = c->t->ases[h->as].mtu;
 		e->ingress_mtu = h->ingress_mtu;
 		e->hf = (struct scion_hop_field){
-			.exp_time = c->params.exp_time,
-			.cons_ingress = h->ingress,
-			.cons_egress = i + 1 == c->len ? 0 : h->egress,
+		    .exp_time = c->params.exp_time,
+		    .cons_ingress = h->ingress,
+		    .cons_egress = i + 1 == c->len ? 0 : h->egress,
 		};
 		if (scion_hop_mac(c->key_of[h->as], beta, c->now, &e->hf, e->hf.mac) != 0)
 			return BEACON_ERR_CRYPTO;
@@ -159,14 +159,13 @@ static bool link_extends(const struct beacon_ctx *c, const struct topo_link *l, 
 static int walk(struct beacon_ctx *c, unsigned as, uint16_t ingress, uint16_t ingress_mtu,
 		bool hidden)
 {
-	unsigned max = c->type == SEGMENT_CORE ? c->params.max_core_entries
-					       : c->params.max_down_entries;
+	unsigned max =
+	    c->type == SEGMENT_CORE ? c->params.max_core_entries : c->params.max_down_entries;
 	struct beacon_hop *h = &c->path[c->len++];
 	int rc = 0;
 
 	*h = (struct beacon_hop){
-		.as = as, .ingress = ingress, .ingress_mtu = ingress_mtu, .ingress_hidden = hidden
-	};
+	    .as = as, .ingress = ingress, .ingress_mtu = ingress_mtu, .ingress_hidden = hidden};
 	c->visited[as] = true;
 	if (c->len >= 2)
 		rc = emit_segment(c);
@@ -206,7 +205,7 @@ int beacon_run(const struct topo *t, const struct beacon_key *keys, size_t num_k
 	struct beacon_ctx *c;
 	int rc;
 
-	*out = (struct segment_set){ 0 };
+	*out = (struct segment_set){0};
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return BEACON_ERR_NOMEM;

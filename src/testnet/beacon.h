@@ -33,9 +33,9 @@ enum {
 
 enum beacon_err {
 	BEACON_OK = 0,
-	BEACON_ERR_KEY = -70,    /**< no forwarding key for an AS of the topology */
-	BEACON_ERR_LIMIT = -71,  /**< more than SEGMENT_SET_MAX segments or too many peers */
-	BEACON_ERR_PARAM = -72,  /**< parameters out of range */
+	BEACON_ERR_KEY = -70,	 /**< no forwarding key for an AS of the topology */
+	BEACON_ERR_LIMIT = -71,	 /**< more than SEGMENT_SET_MAX segments or too many peers */
+	BEACON_ERR_PARAM = -72,	 /**< parameters out of range */
 	BEACON_ERR_CRYPTO = -73, /**< MAC computation or random number generation failed */
 	BEACON_ERR_NOMEM = -74,
 };
@@ -47,7 +47,7 @@ struct beacon_key {
 };
 
 struct beacon_params {
-	uint8_t exp_time;         /**< hop-field ExpTime */
+	uint8_t exp_time;	  /**< hop-field ExpTime */
 	uint8_t max_core_entries; /**< 2..SEGMENT_MAX_ENTRIES */
 	uint8_t max_down_entries; /**< 1..SEGMENT_MAX_ENTRIES */
 };
@@ -60,8 +60,8 @@ void beacon_params_default(struct beacon_params *p);
  * zeroed or freed before; SegIDs are random. out->expiry tells when to run again. params may
  * be NULL for the defaults. On error out is left empty.
  */
-SEG_MUST_CHECK int beacon_run(const struct topo *t, const struct beacon_key *keys,
-			      size_t num_keys, const struct beacon_params *params, uint32_t now,
+SEG_MUST_CHECK int beacon_run(const struct topo *t, const struct beacon_key *keys, size_t num_keys,
+			      const struct beacon_params *params, uint32_t now,
 			      struct segment_set *out);
 
 /** Frees the segments of a set and empties it. */

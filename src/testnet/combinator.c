@@ -67,7 +67,7 @@ static uint16_t min_mtu(uint16_t a, uint16_t b)
 static void add_iface(struct combinator_path *r, scion_ia_t ia, uint16_t ifid)
 {
 	if (ifid && r->num_ifaces < COMBINATOR_MAX_IFACES)
-		r->ifaces[r->num_ifaces++] = (struct combinator_iface){ .ia = ia, .ifid = ifid };
+		r->ifaces[r->num_ifaces++] = (struct combinator_iface){.ia = ia, .ifid = ifid};
 }
 
 /*
@@ -83,10 +83,10 @@ static void append_part(struct comb_ctx *c, const struct comb_part *p)
 	unsigned last = s->num_entries - 1u, n = last - p->from + 1u;
 
 	sp->inf[sp->num_infs] = (struct scion_info_field){
-		.peer = p->peer >= 0,
-		.cons_dir = p->cons_dir,
-		.seg_id = part_seg_id(p),
-		.timestamp = s->timestamp,
+	    .peer = p->peer >= 0,
+	    .cons_dir = p->cons_dir,
+	    .seg_id = part_seg_id(p),
+	    .timestamp = s->timestamp,
 	};
 	sp->meta.seg_len[sp->num_infs++] = (uint8_t)n;
 	for (unsigned k = 0; k < n; k++) {
@@ -198,7 +198,7 @@ static int keep(struct comb_ctx *c)
 static int emit(struct comb_ctx *c, const struct comb_part *up, const struct comb_part *core,
 		const struct comb_part *down)
 {
-	const struct comb_part *parts[3] = { up, core, down };
+	const struct comb_part *parts[3] = {up, core, down};
 	struct combinator_path *r = &c->scratch;
 	size_t written;
 
@@ -240,7 +240,7 @@ static int combine_down(struct comb_ctx *c, const struct comb_part *up,
 		if (s->type != SEGMENT_NONCORE || !usable(c, s) || last_ia(s) != c->dst)
 			continue;
 		for (unsigned j = 0; j + 1u < s->num_entries && rc == 0; j++) {
-			struct comb_part down = { .seg = s, .from = j, .cons_dir = true, .peer = -1 };
+			struct comb_part down = {.seg = s, .from = j, .cons_dir = true, .peer = -1};
 
 			/* After a core part, only a whole down segment (core ASes are first). */
 			if (s->entries[j].ia == y && (!core || j == 0))
@@ -258,7 +258,7 @@ static int combine_core(struct comb_ctx *c, const struct comb_part *up, scion_ia
 
 	for (size_t i = 0; i < set->num && rc == 0; i++) {
 		const struct segment *s = &set->segs[i];
-		struct comb_part core = { .seg = s, .from = 0, .cons_dir = false, .peer = -1 };
+		struct comb_part core = {.seg = s, .from = 0, .cons_dir = false, .peer = -1};
 
 		if (s->type == SEGMENT_CORE && usable(c, s) && last_ia(s) == x)
 			rc = combine_down(c, up, &core, s->entries[0].ia);
@@ -291,8 +291,8 @@ static int combine_peer(struct comb_ctx *c, const struct segment *u)
 						continue;
 					for (unsigned qi = 0; qi < e->num_peers && rc == 0; qi++) {
 						const struct segment_peer_entry *q = &e->peers[qi];
-						struct comb_part up = { u, k, false, (int)pi };
-						struct comb_part down = { s, j, true, (int)qi };
+						struct comb_part up = {u, k, false, (int)pi};
+						struct comb_part down = {s, j, true, (int)qi};
 
 						if (q->peer == u->entries[k].ia &&
 						    q->peer_ifid == p->hf.cons_ingress &&
@@ -317,7 +317,7 @@ static int combine(struct comb_ctx *c)
 		if (u->type != SEGMENT_NONCORE || !usable(c, u) || last_ia(u) != c->src)
 			continue;
 		for (unsigned k = 0; k + 1u < u->num_entries && rc == 0; k++) {
-			struct comb_part up = { .seg = u, .from = k, .cons_dir = false, .peer = -1 };
+			struct comb_part up = {.seg = u, .from = k, .cons_dir = false, .peer = -1};
 
 			/* A core part can only follow a whole up segment (k == 0). */
 			rc = k == 0 ? combine_core(c, &up, u->entries[k].ia)
@@ -353,13 +353,12 @@ int combinator_paths(const struct segment_set *set, scion_ia_t src, scion_ia_t d
 	struct comb_ctx *c;
 	int rc;
 
-	*out = (struct combinator_result){ 0 };
+	*out = (struct combinator_result){0};
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return COMBINATOR_ERR_NOMEM;
 	*c = (struct comb_ctx){
-		.set = set, .src = src, .dst = dst, .allow_hidden = allow_hidden, .out = out
-	};
+	    .set = set, .src = src, .dst = dst, .allow_hidden = allow_hidden, .out = out};
 	rc = src == dst ? empty_path(c) : combine(c);
 	free(c);
 	if (rc) {
@@ -374,5 +373,5 @@ int combinator_paths(const struct segment_set *set, scion_ia_t src, scion_ia_t d
 void combinator_result_free(struct combinator_result *r)
 {
 	free(r->paths);
-	*r = (struct combinator_result){ 0 };
+	*r = (struct combinator_result){0};
 }

@@ -36,7 +36,7 @@ enum {
 
 enum combinator_err {
 	COMBINATOR_OK = 0,
-	COMBINATOR_ERR_PATH = -80,  /**< a segment did not encode into a path (internal) */
+	COMBINATOR_ERR_PATH = -80, /**< a segment did not encode into a path (internal) */
 	COMBINATOR_ERR_NOMEM = -81,
 };
 
@@ -52,9 +52,9 @@ struct combinator_path {
 	struct combinator_iface ifaces[COMBINATOR_MAX_IFACES];
 	uint16_t mtu;
 	uint64_t expiry;  /**< Unix seconds */
-	unsigned hops;    /**< inter-AS links crossed: num_ifaces / 2 */
+	unsigned hops;	  /**< inter-AS links crossed: num_ifaces / 2 */
 	uint8_t num_segs; /**< info fields: 0..3 */
-	bool hidden;      /**< built from a hidden segment or peering link */
+	bool hidden;	  /**< built from a hidden segment or peering link */
 };
 
 struct combinator_result {

@@ -38,22 +38,22 @@ enum {
 };
 
 enum segment_type {
-	SEGMENT_CORE,    /**< between core ASes over CORE links */
+	SEGMENT_CORE,	 /**< between core ASes over CORE links */
 	SEGMENT_NONCORE, /**< from a core AS down CHILD links: an up or down segment */
 };
 
 struct segment_peer_entry {
-	scion_ia_t peer;      /**< the AS at the other end of the peering link */
-	uint16_t peer_ifid;   /**< its interface on the link */
-	uint16_t peer_mtu;    /**< the peering link's MTU */
-	bool hidden;          /**< the peering link is hidden */
+	scion_ia_t peer;    /**< the AS at the other end of the peering link */
+	uint16_t peer_ifid; /**< its interface on the link */
+	uint16_t peer_mtu;  /**< the peering link's MTU */
+	bool hidden;	    /**< the peering link is hidden */
 	/** ConsIngress = local peering interface, ConsEgress = the entry's egress. */
 	struct scion_hop_field hf;
 };
 
 struct segment_as_entry {
 	scion_ia_t ia;
-	uint16_t mtu;         /**< the AS's internal MTU */
+	uint16_t mtu;	      /**< the AS's internal MTU */
 	uint16_t ingress_mtu; /**< MTU of the link at ConsIngress; 0 in the first entry */
 	struct scion_hop_field hf;
 	uint8_t num_peers;
@@ -64,7 +64,7 @@ struct segment {
 	enum segment_type type;
 	uint16_t seg_id;    /**< beta_0, the random SegID of the info field */
 	uint32_t timestamp; /**< info field timestamp, Unix seconds */
-	bool hidden;        /**< some link of the segment is hidden */
+	bool hidden;	    /**< some link of the segment is hidden */
 	uint8_t num_entries;
 	struct segment_as_entry entries[SEGMENT_MAX_ENTRIES];
 };

@@ -23,11 +23,19 @@ struct topo_ctx {
 
 /* Keys of the reference format that describe PKI, underlay or services: accepted, ignored. */
 static const char *const ignored_as_keys[] = {
-	"voting",	   "authoritative",	 "issuing",	    "cert_issuer",
-	"underlay",	   "control_servers",	 "colibri_servers", "test_dispatcher",
-	"dispatched_ports", "endhost_port_range", NULL,
+    "voting",
+    "authoritative",
+    "issuing",
+    "cert_issuer",
+    "underlay",
+    "control_servers",
+    "colibri_servers",
+    "test_dispatcher",
+    "dispatched_ports",
+    "endhost_port_range",
+    NULL,
 };
-static const char *const ignored_link_keys[] = { "bw", "underlay", "latency", NULL };
+static const char *const ignored_link_keys[] = {"bw", "underlay", "latency", NULL};
 
 static unsigned node_line(const yaml_node_t *n)
 {
@@ -60,8 +68,8 @@ static int fail(struct topo_ctx *c, const yaml_node_t *n, int code, const char *
 	char tok[64];
 
 	quote_token(n, tok, sizeof(tok));
-	snprintf(c->err->msg, sizeof(c->err->msg), "%s:%u: %s '%s'", c->name,
-		 n ? node_line(n) : 1, what, tok);
+	snprintf(c->err->msg, sizeof(c->err->msg), "%s:%u: %s '%s'", c->name, n ? node_line(n) : 1,
+		 what, tok);
 	return code;
 }
 
@@ -93,8 +101,8 @@ static bool scalar_str(const yaml_node_t *n, char *buf, size_t cap)
 
 static int parse_bool(struct topo_ctx *c, const yaml_node_t *n, bool *out)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", NULL };
-	static const char *const no[] = { "false", "False", "FALSE", NULL };
+	static const char *const yes[] = {"true", "True", "TRUE", NULL};
+	static const char *const no[] = {"false", "False", "FALSE", NULL};
 
 	if (in_list(n, yes))
 		*out = true;
@@ -148,7 +156,7 @@ static int parse_as(struct topo_ctx *c, const yaml_node_t *key, const yaml_node_
 	if (t->num_ases == TOPO_MAX_ASES)
 		return fail(c, key, TOPO_ERR_LIMIT, "too many ASes at");
 	as = &t->ases[t->num_ases];
-	*as = (struct topo_as){ .mtu = TOPO_DEFAULT_MTU, .line = node_line(key) };
+	*as = (struct topo_as){.mtu = TOPO_DEFAULT_MTU, .line = node_line(key)};
 	if (key->type != YAML_SCALAR_NODE ||
 	    scion_ia_parse((const char *)key->data.scalar.value, key->data.scalar.length,
 			   &as->ia) != 0 ||
@@ -237,7 +245,7 @@ static int parse_endpoint(struct topo_ctx *c, const yaml_node_t *n, struct topo_
 	idx = topo_as_index(c->t, ia);
 	if (idx < 0)
 		return fail(c, n, TOPO_ERR_LINK, "link endpoint names an undefined AS:");
-	*ep = (struct topo_endpoint){ .as = (unsigned)idx, .ifid = (uint16_t)ifid };
+	*ep = (struct topo_endpoint){.as = (unsigned)idx, .ifid = (uint16_t)ifid};
 	if (br)
 		snprintf(ep->br, sizeof(ep->br), "%s", br);
 	return 0;
@@ -320,7 +328,7 @@ static int parse_link(struct topo_ctx *c, const yaml_node_t *n)
 		return fail(c, n, TOPO_ERR_SYNTAX, "a link must be a mapping, got");
 	if (c->t->num_links == TOPO_MAX_LINKS)
 		return fail(c, n, TOPO_ERR_LIMIT, "too many links at");
-	*l = (struct topo_link){ .mtu = TOPO_DEFAULT_MTU, .line = node_line(n) };
+	*l = (struct topo_link){.mtu = TOPO_DEFAULT_MTU, .line = node_line(n)};
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top && !rc; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
@@ -380,7 +388,7 @@ static int parse_links(struct topo_ctx *c, const yaml_node_t *n)
 static int check_child_cycles(struct topo_ctx *c)
 {
 	struct topo *t = c->t;
-	bool settled[TOPO_MAX_ASES] = { false };
+	bool settled[TOPO_MAX_ASES] = {false};
 	size_t done = 0, progress = 1;
 
 	while (progress) {
@@ -408,7 +416,8 @@ static int check_child_cycles(struct topo_ctx *c)
 
 		if (l->type == TOPO_LINK_CHILD && !settled[l->b.as]) {
 			snprintf(c->err->msg, sizeof(c->err->msg),
-				 "%s:%u: CHILD links form a cycle through this link", c->name, l->line);
+				 "%s:%u: CHILD links form a cycle through this link", c->name,
+				 l->line);
 			break;
 		}
 	}
@@ -422,7 +431,8 @@ static int parse_root(struct topo_ctx *c, const yaml_node_t *root)
 	int rc;
 
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(c, root, TOPO_ERR_SYNTAX, "expected a mapping with ASes and links, got");
+		return fail(c, root, TOPO_ERR_SYNTAX,
+			    "expected a mapping with ASes and links, got");
 	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
@@ -452,7 +462,7 @@ static int parse_root(struct topo_ctx *c, const yaml_node_t *root)
 int topo_parse(const char *name, const uint8_t *buf, size_t len, struct topo **out,
 	       struct topo_error *err)
 {
-	struct topo_ctx c = { .name = name, .err = err };
+	struct topo_ctx c = {.name = name, .err = err};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -473,8 +483,7 @@ int topo_parse(const char *name, const uint8_t *buf, size_t len, struct topo **o
 	yaml_parser_set_input_string(&parser, buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		snprintf(err->msg, sizeof(err->msg), "%s:%zu: YAML error: %s", name,
-			 parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "unknown");
+			 parser.problem_mark.line + 1, parser.problem ? parser.problem : "unknown");
 		yaml_parser_delete(&parser);
 		free(c.t);
 		return TOPO_ERR_SYNTAX;

@@ -42,13 +42,13 @@ enum {
 
 enum topo_err {
 	TOPO_OK = 0,
-	TOPO_ERR_IO = -60,      /**< file cannot be read or is too large */
-	TOPO_ERR_SYNTAX = -61,  /**< not YAML, or not the expected shape */
-	TOPO_ERR_KEY = -62,     /**< unknown or missing key */
-	TOPO_ERR_VALUE = -63,   /**< a value is malformed or out of range */
-	TOPO_ERR_DUP = -64,     /**< an AS or interface id defined twice */
-	TOPO_ERR_LINK = -65,    /**< a link violates the topology rules */
-	TOPO_ERR_LIMIT = -66,   /**< more ASes or links than TOPO_MAX_* */
+	TOPO_ERR_IO = -60,     /**< file cannot be read or is too large */
+	TOPO_ERR_SYNTAX = -61, /**< not YAML, or not the expected shape */
+	TOPO_ERR_KEY = -62,    /**< unknown or missing key */
+	TOPO_ERR_VALUE = -63,  /**< a value is malformed or out of range */
+	TOPO_ERR_DUP = -64,    /**< an AS or interface id defined twice */
+	TOPO_ERR_LINK = -65,   /**< a link violates the topology rules */
+	TOPO_ERR_LIMIT = -66,  /**< more ASes or links than TOPO_MAX_* */
 	TOPO_ERR_NOMEM = -67,
 };
 
@@ -66,8 +66,8 @@ struct topo_as {
 };
 
 struct topo_endpoint {
-	unsigned as;  /**< index into topo.ases */
-	uint16_t ifid; /**< 1..65535 */
+	unsigned as;		   /**< index into topo.ases */
+	uint16_t ifid;		   /**< 1..65535 */
 	char br[TOPO_BR_NAME_LEN]; /**< the `-NAME` part, or empty */
 };
 

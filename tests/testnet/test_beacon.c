@@ -26,8 +26,7 @@ static struct scion_mac_key *key_of(const struct test_keys *k, scion_ia_t ia)
 }
 
 /* The link between entry i-1 and entry i of s, checked against the topology. */
-static const struct topo_link *entry_link(const struct topo *t, const struct segment *s,
-					  unsigned i)
+static const struct topo_link *entry_link(const struct topo *t, const struct segment *s, unsigned i)
 {
 	const struct segment_as_entry *prev = &s->entries[i - 1], *e = &s->entries[i];
 	int pa = topo_as_index(t, prev->ia), ea = topo_as_index(t, e->ia);
@@ -72,8 +71,8 @@ static size_t check_segments(const struct topo *t, const struct test_keys *k,
 				hidden |= entry_link(t, s, i)->hidden;
 			assert_true(scion_hop_mac_verify(key, beta, s->timestamp, &e->hf));
 			/* A wrong SegID or a wrong key must fail: the check has teeth. */
-			assert_false(scion_hop_mac_verify(key, (uint16_t)(beta ^ 1), s->timestamp,
-							  &e->hf));
+			assert_false(
+			    scion_hop_mac_verify(key, (uint16_t)(beta ^ 1), s->timestamp, &e->hf));
 			if (i > 0)
 				assert_false(scion_hop_mac_verify(key_of(k, s->entries[i - 1].ia),
 								  beta, s->timestamp, &e->hf));
@@ -84,8 +83,8 @@ static size_t check_segments(const struct topo *t, const struct test_keys *k,
 
 				/* Peer hop fields chain to the entry's own hop field. */
 				assert_true(scion_hop_mac_verify(key, next, s->timestamp, &pe->hf));
-				assert_false(scion_hop_mac_verify(key, beta, s->timestamp,
-								  &pe->hf));
+				assert_false(
+				    scion_hop_mac_verify(key, beta, s->timestamp, &pe->hf));
 				assert_int_equal(pe->hf.cons_egress, e->hf.cons_egress);
 				macs++;
 			}
@@ -221,12 +220,9 @@ static void test_length_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tiny),
-		cmocka_unit_test(test_multipath),
-		cmocka_unit_test(test_twenty),
-		cmocka_unit_test(test_peer_entries),
-		cmocka_unit_test(test_missing_key),
-		cmocka_unit_test(test_length_bound),
+	    cmocka_unit_test(test_tiny),	cmocka_unit_test(test_multipath),
+	    cmocka_unit_test(test_twenty),	cmocka_unit_test(test_peer_entries),
+	    cmocka_unit_test(test_missing_key), cmocka_unit_test(test_length_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,10 +93,10 @@ static void expect(struct net *n, const char *src, const char *dst, bool hidden,
 	combinator_result_free(&r);
 }
 
-#define EXPECT(n, src, dst, ...)                                                                   \
-	do {                                                                                       \
-		const char *const want_[] = { __VA_ARGS__ };                                       \
-		expect(n, src, dst, false, want_, sizeof(want_) / sizeof(want_[0]));               \
+#define EXPECT(n, src, dst, ...)                                                     \
+	do {                                                                         \
+		const char *const want_[] = {__VA_ARGS__};                           \
+		expect(n, src, dst, false, want_, sizeof(want_) / sizeof(want_[0])); \
 	} while (0)
 
 static void test_tiny(void **state)
@@ -133,15 +133,15 @@ static void test_tiny(void **state)
 static void test_shortcut(void **state)
 {
 	struct net *n = net_new(test_topo_parse(
-		"ASes:\n"
-		"  \"1-ff00:0:110\": {core: true}\n"
-		"  \"1-ff00:0:111\": {}\n"
-		"  \"1-ff00:0:112\": {}\n"
-		"  \"1-ff00:0:113\": {}\n"
-		"links:\n"
-		"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"));
+	    "ASes:\n"
+	    "  \"1-ff00:0:110\": {core: true}\n"
+	    "  \"1-ff00:0:111\": {}\n"
+	    "  \"1-ff00:0:112\": {}\n"
+	    "  \"1-ff00:0:113\": {}\n"
+	    "links:\n"
+	    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"));
 	struct combinator_result r;
 
 	(void)state;
@@ -163,18 +163,18 @@ static void test_shortcut(void **state)
 static void test_peering(void **state)
 {
 	struct net *n = net_new(test_topo_parse(
-		"ASes:\n"
-		"  \"1-ff00:0:110\": {core: true}\n"
-		"  \"1-ff00:0:120\": {core: true}\n"
-		"  \"1-ff00:0:111\": {}\n"
-		"  \"1-ff00:0:121\": {}\n"
-		"  \"1-ff00:0:122\": {}\n"
-		"links:\n"
-		"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
-		"  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:121#3\", b: \"1-ff00:0:122#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER, mtu: 1300}\n"));
+	    "ASes:\n"
+	    "  \"1-ff00:0:110\": {core: true}\n"
+	    "  \"1-ff00:0:120\": {core: true}\n"
+	    "  \"1-ff00:0:111\": {}\n"
+	    "  \"1-ff00:0:121\": {}\n"
+	    "  \"1-ff00:0:122\": {}\n"
+	    "links:\n"
+	    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
+	    "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:121#3\", b: \"1-ff00:0:122#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER, mtu: 1300}\n"));
 	struct combinator_result r;
 
 	(void)state;
@@ -203,17 +203,17 @@ static void test_peering(void **state)
 static void test_core_crossing(void **state)
 {
 	struct net *n = net_new(test_topo_parse(
-		"ASes:\n"
-		"  \"1-ff00:0:110\": {core: true}\n"
-		"  \"1-ff00:0:120\": {core: true}\n"
-		"  \"1-ff00:0:130\": {core: true}\n"
-		"  \"1-ff00:0:111\": {}\n"
-		"  \"1-ff00:0:131\": {}\n"
-		"links:\n"
-		"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
-		"  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:130#1\", linkAtoB: CORE}\n"
-		"  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-		"  - {a: \"1-ff00:0:130#2\", b: \"1-ff00:0:131#1\", linkAtoB: CHILD}\n"));
+	    "ASes:\n"
+	    "  \"1-ff00:0:110\": {core: true}\n"
+	    "  \"1-ff00:0:120\": {core: true}\n"
+	    "  \"1-ff00:0:130\": {core: true}\n"
+	    "  \"1-ff00:0:111\": {}\n"
+	    "  \"1-ff00:0:131\": {}\n"
+	    "links:\n"
+	    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
+	    "  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:130#1\", linkAtoB: CORE}\n"
+	    "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+	    "  - {a: \"1-ff00:0:130#2\", b: \"1-ff00:0:131#1\", linkAtoB: CHILD}\n"));
 	struct combinator_result r;
 
 	(void)state;
@@ -296,7 +296,7 @@ static void differential(const char *file)
 	for (size_t s = 0; s < n->t->num_ases; s++) {
 		for (size_t d = 0; d < n->t->num_ases; d++) {
 			scion_ia_t src = n->t->ases[s].ia, dst = n->t->ases[d].ia;
-			struct naive_result pub = { 0 };
+			struct naive_result pub = {0};
 
 			if (s == d)
 				continue;
@@ -324,8 +324,8 @@ static void differential(const char *file)
 								  test_path_cmp));
 				}
 				if (r.num != want.num)
-					fail_msg("%s %zu->%zu hidden %d: %zu paths, naive %zu", file,
-						 s, d, hidden, r.num, want.num);
+					fail_msg("%s %zu->%zu hidden %d: %zu paths, naive %zu",
+						 file, s, d, hidden, r.num, want.num);
 				total += r.num;
 				combinator_result_free(&r);
 				naive_result_free(&want);
@@ -371,9 +371,8 @@ static void test_router_check_fails(void **state)
 		assert_int_not_equal(test_router_walk(n->t, &n->k, a, b, &p, NOW, NULL, 0), 0);
 		p = r.paths[i];
 		/* Expired. */
-		assert_int_not_equal(test_router_walk(n->t, &n->k, a, b, &p, (uint32_t)(p.expiry + 1),
-						      NULL, 0),
-				     0);
+		assert_int_not_equal(
+		    test_router_walk(n->t, &n->k, a, b, &p, (uint32_t)(p.expiry + 1), NULL, 0), 0);
 		checked++;
 	}
 	assert_true(checked >= 5);
@@ -385,14 +384,14 @@ static void test_router_check_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tiny),
-		cmocka_unit_test(test_shortcut),
-		cmocka_unit_test(test_peering),
-		cmocka_unit_test(test_core_crossing),
-		cmocka_unit_test(test_multipath_demo),
-		cmocka_unit_test(test_differential_multipath),
-		cmocka_unit_test(test_differential_twenty),
-		cmocka_unit_test(test_router_check_fails),
+	    cmocka_unit_test(test_tiny),
+	    cmocka_unit_test(test_shortcut),
+	    cmocka_unit_test(test_peering),
+	    cmocka_unit_test(test_core_crossing),
+	    cmocka_unit_test(test_multipath_demo),
+	    cmocka_unit_test(test_differential_multipath),
+	    cmocka_unit_test(test_differential_twenty),
+	    cmocka_unit_test(test_router_check_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

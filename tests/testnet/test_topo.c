@@ -104,53 +104,53 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "ASes:\n  \"1-ff00:0:110\":\n    core: true\n    colour: blue\n", TOPO_ERR_KEY,
-	  "bad.topo:4: unknown AS key 'colour'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-fg00:0:111\": {}\n", TOPO_ERR_VALUE,
-	  "bad.topo:3: bad ISD-AS '1-fg00:0:111'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\n"
-	  "  \"1-ff00:0:112\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_DUP, "bad.topo:7: interface id used twice in its AS: '1-ff00:0:110#1'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:119#1\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_LINK, "bad.topo:5: link endpoint names an undefined AS: '1-ff00:0:119#1'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CORE}\n",
-	  TOPO_ERR_LINK, "bad.topo:5: CORE link to a non-core AS: '1-ff00:0:111#1'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:120\": {core: true}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_LINK, "bad.topo:5: a core AS cannot be a CHILD: '1-ff00:0:120#1'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"2-ff00:0:210\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"2-ff00:0:210#1\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_LINK, "bad.topo:5: CHILD link crosses ISDs: '2-ff00:0:210#1'" },
-	{ "ASes:\n  \"1-ff00:0:111\": {}\n  \"1-ff00:0:112\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:111#1\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
-	  "  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:111#2\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_LINK, "bad.topo:5: CHILD links form a cycle through this link" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n",
-	  TOPO_ERR_VALUE, "bad.topo:5: link endpoint needs IA#IFID: '1-ff00:0:110'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: SIBLING}\n",
-	  TOPO_ERR_VALUE, "bad.topo:5: linkAtoB must be CORE, CHILD or PEER, got 'SIBLING'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\",\n     linkAtoB: CHILD, mtu: 100}\n",
-	  TOPO_ERR_VALUE, "bad.topo:6: number out of range '100'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, hidden: maybe}\n",
-	  TOPO_ERR_VALUE, "bad.topo:5: expected true or false, got 'maybe'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
-	  "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, colour: red}\n",
-	  TOPO_ERR_KEY, "bad.topo:5: unknown or repeated link key 'colour'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:110\": {}\n", TOPO_ERR_DUP,
-	  "bad.topo:3: AS defined twice: '1-ff00:0:110'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: true}\nrouters: {}\n", TOPO_ERR_KEY,
-	  "bad.topo:3: unknown or repeated top-level key 'routers'" },
-	{ "links: []\n", TOPO_ERR_KEY, "bad.topo:1: missing ASes: '{...}'" },
-	{ "ASes:\n  \"1-ff00:0:110\": {core: [true}\n", TOPO_ERR_SYNTAX, "bad.topo:2: YAML error*" },
-	{ "", TOPO_ERR_SYNTAX, "bad.topo:1: empty topology" },
+    {"ASes:\n  \"1-ff00:0:110\":\n    core: true\n    colour: blue\n", TOPO_ERR_KEY,
+     "bad.topo:4: unknown AS key 'colour'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-fg00:0:111\": {}\n", TOPO_ERR_VALUE,
+     "bad.topo:3: bad ISD-AS '1-fg00:0:111'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\n"
+     "  \"1-ff00:0:112\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n",
+     TOPO_ERR_DUP, "bad.topo:7: interface id used twice in its AS: '1-ff00:0:110#1'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:119#1\", linkAtoB: CHILD}\n",
+     TOPO_ERR_LINK, "bad.topo:5: link endpoint names an undefined AS: '1-ff00:0:119#1'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CORE}\n",
+     TOPO_ERR_LINK, "bad.topo:5: CORE link to a non-core AS: '1-ff00:0:111#1'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:120\": {core: true}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CHILD}\n",
+     TOPO_ERR_LINK, "bad.topo:5: a core AS cannot be a CHILD: '1-ff00:0:120#1'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"2-ff00:0:210\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"2-ff00:0:210#1\", linkAtoB: CHILD}\n",
+     TOPO_ERR_LINK, "bad.topo:5: CHILD link crosses ISDs: '2-ff00:0:210#1'"},
+    {"ASes:\n  \"1-ff00:0:111\": {}\n  \"1-ff00:0:112\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:111#1\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
+     "  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:111#2\", linkAtoB: CHILD}\n",
+     TOPO_ERR_LINK, "bad.topo:5: CHILD links form a cycle through this link"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n",
+     TOPO_ERR_VALUE, "bad.topo:5: link endpoint needs IA#IFID: '1-ff00:0:110'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: SIBLING}\n",
+     TOPO_ERR_VALUE, "bad.topo:5: linkAtoB must be CORE, CHILD or PEER, got 'SIBLING'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\",\n     linkAtoB: CHILD, mtu: 100}\n",
+     TOPO_ERR_VALUE, "bad.topo:6: number out of range '100'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, hidden: maybe}\n",
+     TOPO_ERR_VALUE, "bad.topo:5: expected true or false, got 'maybe'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, colour: red}\n",
+     TOPO_ERR_KEY, "bad.topo:5: unknown or repeated link key 'colour'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:110\": {}\n", TOPO_ERR_DUP,
+     "bad.topo:3: AS defined twice: '1-ff00:0:110'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\nrouters: {}\n", TOPO_ERR_KEY,
+     "bad.topo:3: unknown or repeated top-level key 'routers'"},
+    {"links: []\n", TOPO_ERR_KEY, "bad.topo:1: missing ASes: '{...}'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: [true}\n", TOPO_ERR_SYNTAX, "bad.topo:2: YAML error*"},
+    {"", TOPO_ERR_SYNTAX, "bad.topo:1: empty topology"},
 };
 
 static void test_bad_files(void **state)
@@ -161,8 +161,8 @@ static void test_bad_files(void **state)
 		struct topo_error err;
 		struct topo *t = (struct topo *)1;
 		size_t n = strlen(bc->msg);
-		int rc = topo_parse("bad.topo", (const uint8_t *)bc->text, strlen(bc->text), &t,
-				    &err);
+		int rc =
+		    topo_parse("bad.topo", (const uint8_t *)bc->text, strlen(bc->text), &t, &err);
 
 		if (rc != bc->code)
 			fail_msg("case %zu: rc %d, want %d (%s)", i, rc, bc->code, err.msg);
@@ -187,12 +187,9 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tiny),
-		cmocka_unit_test(test_multipath),
-		cmocka_unit_test(test_twenty),
-		cmocka_unit_test(test_border_router_names),
-		cmocka_unit_test(test_bad_files),
-		cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_tiny),      cmocka_unit_test(test_multipath),
+	    cmocka_unit_test(test_twenty),    cmocka_unit_test(test_border_router_names),
+	    cmocka_unit_test(test_bad_files), cmocka_unit_test(test_missing_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

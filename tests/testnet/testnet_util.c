@@ -23,7 +23,7 @@ int test_keys_make(const struct topo *t, uint8_t salt, struct test_keys *k)
 		k->objs[i] = scion_mac_key_new(key);
 		if (!k->objs[i])
 			return -1;
-		k->keys[i] = (struct beacon_key){ .ia = t->ases[i].ia, .key = k->objs[i] };
+		k->keys[i] = (struct beacon_key){.ia = t->ases[i].ia, .key = k->objs[i]};
 		k->num = i + 1;
 	}
 	return 0;
@@ -116,11 +116,11 @@ static enum link_to link_to(const struct topo_link *l, bool local_is_a)
 	return local_is_a ? LINK_TO_CHILD : LINK_TO_PARENT;
 }
 
-#define WALK_FAIL(...)                                                                             \
-	do {                                                                                       \
-		if (msg)                                                                           \
-			snprintf(msg, msg_len, __VA_ARGS__);                                       \
-		return __LINE__;                                                                   \
+#define WALK_FAIL(...)                                       \
+	do {                                                 \
+		if (msg)                                     \
+			snprintf(msg, msg_len, __VA_ARGS__); \
+		return __LINE__;                             \
 	} while (0)
 
 /* The end (exclusive) of the hop fields of info field inf. */
@@ -219,9 +219,9 @@ int test_router_walk(const struct topo *t, const struct test_keys *k, scion_ia_t
 		remote = local_is_a ? l->b.as : l->a.as;
 		if (num_seen + 2 > COMBINATOR_MAX_IFACES)
 			WALK_FAIL("too many interfaces");
-		seen[num_seen++] = (struct combinator_iface){ t->ases[as].ia, egress };
+		seen[num_seen++] = (struct combinator_iface){t->ases[as].ia, egress};
 		ingress = local_is_a ? l->b.ifid : l->a.ifid;
-		seen[num_seen++] = (struct combinator_iface){ t->ases[remote].ia, ingress };
+		seen[num_seen++] = (struct combinator_iface){t->ases[remote].ia, ingress};
 		as = (int)remote;
 	}
 	if (num_seen != p->num_ifaces)
@@ -337,10 +337,10 @@ static int naive_record(struct naive_ctx *c)
 		const struct topo_endpoint *from = a_first ? &l->a : &l->b;
 		const struct topo_endpoint *to = a_first ? &l->b : &l->a;
 
-		r->ifaces[r->num_ifaces++] = (struct combinator_iface){ c->t->ases[from->as].ia,
-									 from->ifid };
-		r->ifaces[r->num_ifaces++] = (struct combinator_iface){ c->t->ases[to->as].ia,
-									 to->ifid };
+		r->ifaces[r->num_ifaces++] =
+		    (struct combinator_iface){c->t->ases[from->as].ia, from->ifid};
+		r->ifaces[r->num_ifaces++] =
+		    (struct combinator_iface){c->t->ases[to->as].ia, to->ifid};
 		if (l->mtu < r->mtu)
 			r->mtu = l->mtu;
 		if (c->t->ases[to->as].mtu < r->mtu)
@@ -390,8 +390,8 @@ static int naive_dfs(struct naive_ctx *c, unsigned as)
 	return rc;
 }
 
-int naive_paths(const struct topo *t, const struct beacon_params *p, scion_ia_t src,
-		scion_ia_t dst, bool allow_hidden, struct naive_result *out)
+int naive_paths(const struct topo *t, const struct beacon_params *p, scion_ia_t src, scion_ia_t dst,
+		bool allow_hidden, struct naive_result *out)
 {
 	struct naive_ctx *c = calloc(1, sizeof(*c));
 	int s = topo_as_index(t, src), d = topo_as_index(t, dst), rc;

@@ -45,8 +45,8 @@ struct naive_result {
 };
 
 /** Valley-free, loop-free paths from src to dst in t under the beaconing bounds p. */
-int naive_paths(const struct topo *t, const struct beacon_params *p, scion_ia_t src,
-		scion_ia_t dst, bool allow_hidden, struct naive_result *out);
+int naive_paths(const struct topo *t, const struct beacon_params *p, scion_ia_t src, scion_ia_t dst,
+		bool allow_hidden, struct naive_result *out);
 void naive_result_free(struct naive_result *r);
 
 /** Formats an interface list as "IA#ifid IA#ifid ..." into buf. */
