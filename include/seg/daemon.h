@@ -40,6 +40,8 @@ enum {
 	SEG_DAEMON_DEFAULT_PORT = 30255,
 	/** Default per-call timeout of seg_daemon_open() when given 0. */
 	SEG_DAEMON_DEFAULT_TIMEOUT_MS = 5000,
+	/** Longest per-call timeout seg_daemon_open() accepts (one hour). */
+	SEG_DAEMON_MAX_TIMEOUT_MS = 3600 * 1000,
 	/** Longest raw dataplane path accepted: a full standard SCION path. */
 	SEG_PATH_RAW_MAX = SCION_MAX_STD_PATH_LEN,
 	/** Most interfaces on one path: two per link, fewer links than hop fields. */
@@ -76,7 +78,7 @@ enum seg_daemon_err {
 	SEG_DAEMON_ERR_TIME = -112,        /**< timestamp missing, out of range or inverted */
 	SEG_DAEMON_ERR_KEY_LEN = -113,     /**< DRKey not SEG_DRKEY_LEN bytes */
 	SEG_DAEMON_ERR_TOO_MANY = -114,    /**< more entries than the named limit */
-	SEG_DAEMON_ERR_PORT_RANGE = -115,  /**< port range empty, inverted or above 65535 */
+	SEG_DAEMON_ERR_PORT_RANGE = -115,  /**< port range inverted or above 65535 */
 	SEG_DAEMON_ERR_HOST = -116,        /**< host address not an IP literal */
 	SEG_DAEMON_ERR_PROTOCOL = -117,    /**< DRKey protocol identifier above 65535 */
 	SEG_DAEMON_ERR_IA = -118,          /**< ISD-AS with ISD or AS 0 where one is needed */
@@ -170,7 +172,8 @@ struct seg_daemon;
 
 /**
  * Opens a handle to the daemon at addr ("host:port", "[v6]:port"; NULL for 127.0.0.1:30255),
- * with timeout_ms for every call (0 for SEG_DAEMON_DEFAULT_TIMEOUT_MS). Connects lazily:
+ * with timeout_ms for every call (0 for SEG_DAEMON_DEFAULT_TIMEOUT_MS, at most
+ * SEG_DAEMON_MAX_TIMEOUT_MS). Connects lazily:
  * an absent daemon shows in the first call. Returns NULL on a bad argument or no memory.
  */
 struct seg_daemon *seg_daemon_open(const char *addr, int timeout_ms);

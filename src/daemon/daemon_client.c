@@ -52,7 +52,8 @@ struct seg_daemon *seg_daemon_open(const char *addr, int timeout_ms)
 
 	if (!addr)
 		addr = DAEMON_DEFAULT_ADDR;
-	if (timeout_ms < 0 || !*addr || strlen(addr) >= DAEMON_ADDR_LEN)
+	if (timeout_ms < 0 || timeout_ms > SEG_DAEMON_MAX_TIMEOUT_MS || !*addr ||
+	    strlen(addr) >= DAEMON_ADDR_LEN)
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)

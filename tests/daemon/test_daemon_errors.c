@@ -109,6 +109,7 @@ static void test_open_arguments(void **state)
 	longaddr[sizeof(longaddr) - 1] = '\0';
 	assert_null(seg_daemon_open("", 100));
 	assert_null(seg_daemon_open("127.0.0.1:1", -1));
+	assert_null(seg_daemon_open("127.0.0.1:1", SEG_DAEMON_MAX_TIMEOUT_MS + 1));
 	assert_null(seg_daemon_open(longaddr, 100));
 	d = seg_daemon_open(NULL, 0); /* the default address; nothing is sent until a call */
 	assert_non_null(d);
