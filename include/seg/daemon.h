@@ -63,30 +63,30 @@ enum {
 /** Errors of this API; negative, disjoint from the other seg error enums. */
 enum seg_daemon_err {
 	SEG_DAEMON_OK = 0,
-	SEG_DAEMON_ERR_ARG = -100,         /**< bad argument from the caller */
-	SEG_DAEMON_ERR_NOMEM = -101,       /**< out of memory */
+	SEG_DAEMON_ERR_ARG = -100,	   /**< bad argument from the caller */
+	SEG_DAEMON_ERR_NOMEM = -101,	   /**< out of memory */
 	SEG_DAEMON_ERR_UNAVAILABLE = -102, /**< daemon unreachable (gRPC UNAVAILABLE) */
-	SEG_DAEMON_ERR_DEADLINE = -103,    /**< no answer within the timeout */
-	SEG_DAEMON_ERR_STATUS = -104,      /**< the daemon answered with another gRPC error */
-	SEG_DAEMON_ERR_GRPC = -105,        /**< the local gRPC library refused the call */
+	SEG_DAEMON_ERR_DEADLINE = -103,	   /**< no answer within the timeout */
+	SEG_DAEMON_ERR_STATUS = -104,	   /**< the daemon answered with another gRPC error */
+	SEG_DAEMON_ERR_GRPC = -105,	   /**< the local gRPC library refused the call */
 	SEG_DAEMON_ERR_NO_MESSAGE = -106,  /**< status OK but no response message */
-	SEG_DAEMON_ERR_PROTOBUF = -107,    /**< bytes are not a valid protobuf message */
-	SEG_DAEMON_ERR_PATH_RAW = -108,    /**< raw path too long or not a standard path */
+	SEG_DAEMON_ERR_PROTOBUF = -107,	   /**< bytes are not a valid protobuf message */
+	SEG_DAEMON_ERR_PATH_RAW = -108,	   /**< raw path too long or not a standard path */
 	SEG_DAEMON_ERR_PATH_IFACES = -109, /**< path interfaces: count, ISD-AS or ID invalid */
-	SEG_DAEMON_ERR_UNDERLAY = -110,    /**< underlay address is not strict "ip:port" */
-	SEG_DAEMON_ERR_MTU = -111,         /**< MTU 0 or above 65535 */
-	SEG_DAEMON_ERR_TIME = -112,        /**< timestamp missing, out of range or inverted */
-	SEG_DAEMON_ERR_KEY_LEN = -113,     /**< DRKey not SEG_DRKEY_LEN bytes */
-	SEG_DAEMON_ERR_TOO_MANY = -114,    /**< more entries than the named limit */
+	SEG_DAEMON_ERR_UNDERLAY = -110,	   /**< underlay address is not strict "ip:port" */
+	SEG_DAEMON_ERR_MTU = -111,	   /**< MTU 0 or above 65535 */
+	SEG_DAEMON_ERR_TIME = -112,	   /**< timestamp missing, out of range or inverted */
+	SEG_DAEMON_ERR_KEY_LEN = -113,	   /**< DRKey not SEG_DRKEY_LEN bytes */
+	SEG_DAEMON_ERR_TOO_MANY = -114,	   /**< more entries than the named limit */
 	SEG_DAEMON_ERR_PORT_RANGE = -115,  /**< port range inverted or above 65535 */
-	SEG_DAEMON_ERR_HOST = -116,        /**< host address not an IP literal */
-	SEG_DAEMON_ERR_PROTOCOL = -117,    /**< DRKey protocol identifier above 65535 */
-	SEG_DAEMON_ERR_IA = -118,          /**< ISD-AS with ISD or AS 0 where one is needed */
-	SEG_DAEMON_ERR_IFACE_ID = -119,    /**< interface ID 0 or above 65535 */
+	SEG_DAEMON_ERR_HOST = -116,	   /**< host address not an IP literal */
+	SEG_DAEMON_ERR_PROTOCOL = -117,	   /**< DRKey protocol identifier above 65535 */
+	SEG_DAEMON_ERR_IA = -118,	   /**< ISD-AS with ISD or AS 0 where one is needed */
+	SEG_DAEMON_ERR_IFACE_ID = -119,	   /**< interface ID 0 or above 65535 */
 	/* Results a server op may return; each becomes its gRPC status (docs/daemon-api.md). */
 	SEG_DAEMON_ERR_NOT_FOUND = -120,     /**< nothing to answer: NOT_FOUND */
 	SEG_DAEMON_ERR_UNIMPLEMENTED = -121, /**< method not offered: UNIMPLEMENTED */
-	SEG_DAEMON_ERR_INTERNAL = -122,      /**< the server failed: INTERNAL */
+	SEG_DAEMON_ERR_INTERNAL = -122,	     /**< the server failed: INTERNAL */
 };
 
 /** Dataplane path types a daemon answers with. */
@@ -135,8 +135,8 @@ struct seg_daemon_port_range {
 
 /** The three kinds of DRKey level-2 keys the daemon serves. */
 enum seg_drkey_kind {
-	SEG_DRKEY_HOST_AS = 0,   /**< DRKeyHostAS: uses src_host */
-	SEG_DRKEY_AS_HOST = 1,   /**< DRKeyASHost: uses dst_host */
+	SEG_DRKEY_HOST_AS = 0,	 /**< DRKeyHostAS: uses src_host */
+	SEG_DRKEY_AS_HOST = 1,	 /**< DRKeyASHost: uses dst_host */
 	SEG_DRKEY_HOST_HOST = 2, /**< DRKeyHostHost: uses both */
 };
 

@@ -35,8 +35,7 @@ int daemon_encode_drkey_req(enum seg_drkey_kind kind, const struct seg_daemon_dr
 			    uint8_t **out, size_t *len);
 
 /* Client: answers. The paths and interfaces arrays are malloc'd arrays (NULL when empty). */
-int daemon_decode_paths_resp(const uint8_t *buf, size_t len, struct seg_path **paths,
-			     size_t *n);
+int daemon_decode_paths_resp(const uint8_t *buf, size_t len, struct seg_path **paths, size_t *n);
 int daemon_decode_as_resp(const uint8_t *buf, size_t len, struct seg_daemon_as_info *out);
 int daemon_decode_interfaces_resp(const uint8_t *buf, size_t len,
 				  struct seg_daemon_interface **ifaces, size_t *n);
@@ -54,8 +53,7 @@ int daemon_decode_drkey_req(enum seg_drkey_kind kind, const uint8_t *buf, size_t
 			    struct seg_daemon_drkey_req *out);
 
 /* Server: answers. At most SEG_DAEMON_PATHS_MAX paths are sent. */
-int daemon_encode_paths_resp(const struct seg_path *paths, size_t n, uint8_t **out,
-			     size_t *len);
+int daemon_encode_paths_resp(const struct seg_path *paths, size_t n, uint8_t **out, size_t *len);
 int daemon_encode_as_resp(const struct seg_daemon_as_info *a, uint8_t **out, size_t *len);
 int daemon_encode_interfaces_resp(const struct seg_daemon_interface *ifaces, size_t n,
 				  uint8_t **out, size_t *len);

@@ -57,7 +57,8 @@ int daemon_encode_drkey_req(enum seg_drkey_kind kind, const struct seg_daemon_dr
 
 	switch (kind) {
 	case SEG_DRKEY_HOST_AS: {
-		Proto__Daemon__V1__DRKeyHostASRequest m = PROTO__DAEMON__V1__DRKEY_HOST_ASREQUEST__INIT;
+		Proto__Daemon__V1__DRKeyHostASRequest m =
+		    PROTO__DAEMON__V1__DRKEY_HOST_ASREQUEST__INIT;
 
 		m.val_time = &val_time;
 		m.protocol_id = (Proto__Drkey__V1__Protocol)r->protocol;
@@ -67,7 +68,8 @@ int daemon_encode_drkey_req(enum seg_drkey_kind kind, const struct seg_daemon_dr
 		return daemon_pack(&m.base, out, len);
 	}
 	case SEG_DRKEY_AS_HOST: {
-		Proto__Daemon__V1__DRKeyASHostRequest m = PROTO__DAEMON__V1__DRKEY_ASHOST_REQUEST__INIT;
+		Proto__Daemon__V1__DRKeyASHostRequest m =
+		    PROTO__DAEMON__V1__DRKEY_ASHOST_REQUEST__INIT;
 
 		m.val_time = &val_time;
 		m.protocol_id = (Proto__Drkey__V1__Protocol)r->protocol;
@@ -78,7 +80,7 @@ int daemon_encode_drkey_req(enum seg_drkey_kind kind, const struct seg_daemon_dr
 	}
 	case SEG_DRKEY_HOST_HOST: {
 		Proto__Daemon__V1__DRKeyHostHostRequest m =
-			PROTO__DAEMON__V1__DRKEY_HOST_HOST_REQUEST__INIT;
+		    PROTO__DAEMON__V1__DRKEY_HOST_HOST_REQUEST__INIT;
 
 		m.val_time = &val_time;
 		m.protocol_id = (Proto__Drkey__V1__Protocol)r->protocol;
@@ -177,8 +179,7 @@ out:
 	return err;
 }
 
-int daemon_decode_port_range_resp(const uint8_t *buf, size_t len,
-				  struct seg_daemon_port_range *out)
+int daemon_decode_port_range_resp(const uint8_t *buf, size_t len, struct seg_daemon_port_range *out)
 {
 	Proto__Daemon__V1__PortRangeResponse *m;
 	int err = 0;

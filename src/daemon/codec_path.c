@@ -56,8 +56,8 @@ int daemon_raw_path_check(const uint8_t *raw, size_t len)
 		return SEG_DAEMON_ERR_PATH_RAW;
 	/* Seg0Len, Seg1Len, Seg2Len are the low 18 bits; a zero ends the list. */
 	for (unsigned i = 0; i < SCION_MAX_INFS; i++) {
-		seg[i] = (meta >> (CODEC_SEG_LEN_BITS * (SCION_MAX_INFS - 1 - i))) &
-			 CODEC_SEG_LEN_MASK;
+		seg[i] =
+		    (meta >> (CODEC_SEG_LEN_BITS * (SCION_MAX_INFS - 1 - i))) & CODEC_SEG_LEN_MASK;
 		if (seg[i] && infs != i)
 			return SEG_DAEMON_ERR_PATH_RAW;
 		if (seg[i]) {
@@ -161,8 +161,7 @@ int daemon_decode_path(const uint8_t *buf, size_t len, struct seg_path *out)
 	return err;
 }
 
-int daemon_decode_paths_resp(const uint8_t *buf, size_t len, struct seg_path **paths,
-			     size_t *n)
+int daemon_decode_paths_resp(const uint8_t *buf, size_t len, struct seg_path **paths, size_t *n)
 {
 	Proto__Daemon__V1__PathsResponse *m;
 	struct seg_path *arr = NULL;

@@ -217,8 +217,7 @@ out:
 	return err;
 }
 
-int daemon_encode_port_range_resp(const struct seg_daemon_port_range *r, uint8_t **out,
-				  size_t *len)
+int daemon_encode_port_range_resp(const struct seg_daemon_port_range *r, uint8_t **out, size_t *len)
 {
 	Proto__Daemon__V1__PortRangeResponse m = PROTO__DAEMON__V1__PORT_RANGE_RESPONSE__INIT;
 
@@ -234,7 +233,7 @@ int daemon_encode_drkey_resp(enum seg_drkey_kind kind, const struct seg_drkey *k
 {
 	Google__Protobuf__Timestamp begin = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	Google__Protobuf__Timestamp end = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
-	ProtobufCBinaryData key = { .len = SEG_DRKEY_LEN, .data = (uint8_t *)k->key };
+	ProtobufCBinaryData key = {.len = SEG_DRKEY_LEN, .data = (uint8_t *)k->key};
 
 	if (k->epoch_begin >= k->epoch_end || k->epoch_end > SEG_DAEMON_TIME_MAX)
 		return SEG_DAEMON_ERR_TIME;
@@ -245,7 +244,7 @@ int daemon_encode_drkey_resp(enum seg_drkey_kind kind, const struct seg_drkey *k
 	switch (kind) {
 	case SEG_DRKEY_HOST_AS: {
 		Proto__Daemon__V1__DRKeyHostASResponse m =
-			PROTO__DAEMON__V1__DRKEY_HOST_ASRESPONSE__INIT;
+		    PROTO__DAEMON__V1__DRKEY_HOST_ASRESPONSE__INIT;
 
 		m.epoch_begin = &begin;
 		m.epoch_end = &end;
@@ -254,7 +253,7 @@ int daemon_encode_drkey_resp(enum seg_drkey_kind kind, const struct seg_drkey *k
 	}
 	case SEG_DRKEY_AS_HOST: {
 		Proto__Daemon__V1__DRKeyASHostResponse m =
-			PROTO__DAEMON__V1__DRKEY_ASHOST_RESPONSE__INIT;
+		    PROTO__DAEMON__V1__DRKEY_ASHOST_RESPONSE__INIT;
 
 		m.epoch_begin = &begin;
 		m.epoch_end = &end;
@@ -263,7 +262,7 @@ int daemon_encode_drkey_resp(enum seg_drkey_kind kind, const struct seg_drkey *k
 	}
 	case SEG_DRKEY_HOST_HOST: {
 		Proto__Daemon__V1__DRKeyHostHostResponse m =
-			PROTO__DAEMON__V1__DRKEY_HOST_HOST_RESPONSE__INIT;
+		    PROTO__DAEMON__V1__DRKEY_HOST_HOST_RESPONSE__INIT;
 
 		m.epoch_begin = &begin;
 		m.epoch_end = &end;

@@ -17,7 +17,7 @@
 #include "codec.h"
 #include "rpc.h"
 
-#define DAEMON_DEFAULT_ADDR "127.0.0.1:30255"
+#define DAEMON_DEFAULT_ADDR  "127.0.0.1:30255"
 #define DAEMON_METHOD_PREFIX "/proto.daemon.v1.DaemonService/"
 
 enum {
@@ -39,14 +39,14 @@ struct seg_daemon {
 struct seg_daemon *seg_daemon_open(const char *addr, int timeout_ms)
 {
 	grpc_arg args[2] = {
-		{ .type = GRPC_ARG_INTEGER,
-		  .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
-		  .value.integer = DAEMON_RPC_MAX_MESSAGE },
-		{ .type = GRPC_ARG_INTEGER,
-		  .key = (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
-		  .value.integer = DAEMON_MAX_RECONNECT_BACKOFF_MS },
+	    {.type = GRPC_ARG_INTEGER,
+	     .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+	     .value.integer = DAEMON_RPC_MAX_MESSAGE},
+	    {.type = GRPC_ARG_INTEGER,
+	     .key = (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+	     .value.integer = DAEMON_MAX_RECONNECT_BACKOFF_MS},
 	};
-	grpc_channel_args chargs = { .num_args = 2, .args = args };
+	grpc_channel_args chargs = {.num_args = 2, .args = args};
 	grpc_channel_credentials *creds;
 	struct seg_daemon *d;
 
@@ -100,11 +100,23 @@ const char *seg_daemon_last_error(const struct seg_daemon *d)
 static const char *daemon_status_name(int code)
 {
 	static const char *const names[] = {
-		"OK",		     "CANCELLED",	  "UNKNOWN",	"INVALID_ARGUMENT",
-		"DEADLINE_EXCEEDED", "NOT_FOUND",	  "ALREADY_EXISTS",
-		"PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-		"ABORTED",	     "OUT_OF_RANGE",	  "UNIMPLEMENTED", "INTERNAL",
-		"UNAVAILABLE",	     "DATA_LOSS",	  "UNAUTHENTICATED",
+	    "OK",
+	    "CANCELLED",
+	    "UNKNOWN",
+	    "INVALID_ARGUMENT",
+	    "DEADLINE_EXCEEDED",
+	    "NOT_FOUND",
+	    "ALREADY_EXISTS",
+	    "PERMISSION_DENIED",
+	    "RESOURCE_EXHAUSTED",
+	    "FAILED_PRECONDITION",
+	    "ABORTED",
+	    "OUT_OF_RANGE",
+	    "UNIMPLEMENTED",
+	    "INTERNAL",
+	    "UNAVAILABLE",
+	    "DATA_LOSS",
+	    "UNAUTHENTICATED",
 	};
 
 	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]))
@@ -146,8 +158,8 @@ static int daemon_call(struct seg_daemon *d, const char *method, uint8_t *req, s
 	int err;
 
 	snprintf(path, sizeof(path), DAEMON_METHOD_PREFIX "%s", method);
-	err = daemon_rpc_call(d->channel, d->cq, path, req, req_len, d->timeout_ms, resp,
-			      resp_len, &st);
+	err = daemon_rpc_call(d->channel, d->cq, path, req, req_len, d->timeout_ms, resp, resp_len,
+			      &st);
 	OPENSSL_cleanse(req, req_len);
 	free(req);
 	return daemon_note(d, method, err, &st);
@@ -163,8 +175,8 @@ static void daemon_free_answer(uint8_t *resp, size_t len)
 int seg_daemon_paths(struct seg_daemon *d, scion_ia_t src_ia, scion_ia_t dst_ia, bool hidden,
 		     bool refresh, struct seg_path **paths, size_t *n)
 {
-	struct seg_daemon_paths_req r = { .src = src_ia, .dst = dst_ia, .hidden = hidden,
-					  .refresh = refresh };
+	struct seg_daemon_paths_req r = {
+	    .src = src_ia, .dst = dst_ia, .hidden = hidden, .refresh = refresh};
 	uint8_t *req, *resp;
 	size_t req_len, resp_len;
 	int err;
@@ -312,30 +324,54 @@ int seg_daemon_drkey_host_host(struct seg_daemon *d, const struct seg_daemon_drk
 const char *seg_daemon_strerror(int err)
 {
 	switch ((enum seg_daemon_err)err) {
-	case SEG_DAEMON_OK: return "success";
-	case SEG_DAEMON_ERR_ARG: return "invalid argument";
-	case SEG_DAEMON_ERR_NOMEM: return "out of memory";
-	case SEG_DAEMON_ERR_UNAVAILABLE: return "daemon unavailable";
-	case SEG_DAEMON_ERR_DEADLINE: return "no answer from the daemon within the timeout";
-	case SEG_DAEMON_ERR_STATUS: return "daemon answered with an error status";
-	case SEG_DAEMON_ERR_GRPC: return "local gRPC failure";
-	case SEG_DAEMON_ERR_NO_MESSAGE: return "status OK without a message";
-	case SEG_DAEMON_ERR_PROTOBUF: return "message is not valid protobuf";
-	case SEG_DAEMON_ERR_PATH_RAW: return "raw path too long or not a standard SCION path";
-	case SEG_DAEMON_ERR_PATH_IFACES: return "path interfaces invalid (count, ISD-AS or ID)";
-	case SEG_DAEMON_ERR_UNDERLAY: return "underlay address is not a strict ip:port";
-	case SEG_DAEMON_ERR_MTU: return "MTU is 0 or above 65535";
-	case SEG_DAEMON_ERR_TIME: return "timestamp missing, out of range or inverted";
-	case SEG_DAEMON_ERR_KEY_LEN: return "DRKey is not 16 bytes";
-	case SEG_DAEMON_ERR_TOO_MANY: return "more entries than seg accepts";
-	case SEG_DAEMON_ERR_PORT_RANGE: return "port range inverted or above 65535";
-	case SEG_DAEMON_ERR_HOST: return "host address is not an IP literal";
-	case SEG_DAEMON_ERR_PROTOCOL: return "DRKey protocol number above 65535";
-	case SEG_DAEMON_ERR_IA: return "ISD-AS with ISD or AS 0";
-	case SEG_DAEMON_ERR_IFACE_ID: return "interface ID 0, above 65535 or repeated";
-	case SEG_DAEMON_ERR_NOT_FOUND: return "not found";
-	case SEG_DAEMON_ERR_UNIMPLEMENTED: return "not implemented";
-	case SEG_DAEMON_ERR_INTERNAL: return "internal server error";
+	case SEG_DAEMON_OK:
+		return "success";
+	case SEG_DAEMON_ERR_ARG:
+		return "invalid argument";
+	case SEG_DAEMON_ERR_NOMEM:
+		return "out of memory";
+	case SEG_DAEMON_ERR_UNAVAILABLE:
+		return "daemon unavailable";
+	case SEG_DAEMON_ERR_DEADLINE:
+		return "no answer from the daemon within the timeout";
+	case SEG_DAEMON_ERR_STATUS:
+		return "daemon answered with an error status";
+	case SEG_DAEMON_ERR_GRPC:
+		return "local gRPC failure";
+	case SEG_DAEMON_ERR_NO_MESSAGE:
+		return "status OK without a message";
+	case SEG_DAEMON_ERR_PROTOBUF:
+		return "message is not valid protobuf";
+	case SEG_DAEMON_ERR_PATH_RAW:
+		return "raw path too long or not a standard SCION path";
+	case SEG_DAEMON_ERR_PATH_IFACES:
+		return "path interfaces invalid (count, ISD-AS or ID)";
+	case SEG_DAEMON_ERR_UNDERLAY:
+		return "underlay address is not a strict ip:port";
+	case SEG_DAEMON_ERR_MTU:
+		return "MTU is 0 or above 65535";
+	case SEG_DAEMON_ERR_TIME:
+		return "timestamp missing, out of range or inverted";
+	case SEG_DAEMON_ERR_KEY_LEN:
+		return "DRKey is not 16 bytes";
+	case SEG_DAEMON_ERR_TOO_MANY:
+		return "more entries than seg accepts";
+	case SEG_DAEMON_ERR_PORT_RANGE:
+		return "port range inverted or above 65535";
+	case SEG_DAEMON_ERR_HOST:
+		return "host address is not an IP literal";
+	case SEG_DAEMON_ERR_PROTOCOL:
+		return "DRKey protocol number above 65535";
+	case SEG_DAEMON_ERR_IA:
+		return "ISD-AS with ISD or AS 0";
+	case SEG_DAEMON_ERR_IFACE_ID:
+		return "interface ID 0, above 65535 or repeated";
+	case SEG_DAEMON_ERR_NOT_FOUND:
+		return "not found";
+	case SEG_DAEMON_ERR_UNIMPLEMENTED:
+		return "not implemented";
+	case SEG_DAEMON_ERR_INTERNAL:
+		return "internal server error";
 	}
 	return "unknown daemon error";
 }

@@ -83,8 +83,8 @@ static int service_paths(void *ctx, const uint8_t *req, size_t len, uint8_t **re
 	return err ? service_bad_answer(code, details) : 0;
 }
 
-static int service_as(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
-		      size_t *resp_len, grpc_status_code *code, const char **details)
+static int service_as(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len,
+		      grpc_status_code *code, const char **details)
 {
 	struct seg_daemon_server *s = ctx;
 	struct seg_daemon_as_info info;
@@ -128,7 +128,7 @@ static int service_port_range(void *ctx, const uint8_t *req, size_t len, uint8_t
 			      size_t *resp_len, grpc_status_code *code, const char **details)
 {
 	struct seg_daemon_server *s = ctx;
-	struct seg_daemon_port_range r = { 0, 0 };
+	struct seg_daemon_port_range r = {0, 0};
 	int err;
 
 	err = daemon_decode_empty(req, len);
@@ -143,9 +143,9 @@ static int service_port_range(void *ctx, const uint8_t *req, size_t len, uint8_t
 								 : 0;
 }
 
-static int service_drkey(struct seg_daemon_server *s, enum seg_drkey_kind kind,
-			 const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len,
-			 grpc_status_code *code, const char **details)
+static int service_drkey(struct seg_daemon_server *s, enum seg_drkey_kind kind, const uint8_t *req,
+			 size_t len, uint8_t **resp, size_t *resp_len, grpc_status_code *code,
+			 const char **details)
 {
 	struct seg_daemon_drkey_req r;
 	struct seg_drkey key;
@@ -180,8 +180,7 @@ static int service_drkey_as_host(void *ctx, const uint8_t *req, size_t len, uint
 }
 
 static int service_drkey_host_host(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
-				   size_t *resp_len, grpc_status_code *code,
-				   const char **details)
+				   size_t *resp_len, grpc_status_code *code, const char **details)
 {
 	return service_drkey(ctx, SEG_DRKEY_HOST_HOST, req, len, resp, resp_len, code, details);
 }
@@ -189,17 +188,17 @@ static int service_drkey_host_host(void *ctx, const uint8_t *req, size_t len, ui
 #define SERVICE_PATH(m) "/proto.daemon.v1.DaemonService/" m
 
 static const struct daemon_rpc_method service_methods[] = {
-	{ SERVICE_PATH("Paths"), service_paths },
-	{ SERVICE_PATH("AS"), service_as },
-	{ SERVICE_PATH("Interfaces"), service_interfaces },
-	{ SERVICE_PATH("PortRange"), service_port_range },
-	{ SERVICE_PATH("DRKeyHostAS"), service_drkey_host_as },
-	{ SERVICE_PATH("DRKeyASHost"), service_drkey_as_host },
-	{ SERVICE_PATH("DRKeyHostHost"), service_drkey_host_host },
+    {SERVICE_PATH("Paths"), service_paths},
+    {SERVICE_PATH("AS"), service_as},
+    {SERVICE_PATH("Interfaces"), service_interfaces},
+    {SERVICE_PATH("PortRange"), service_port_range},
+    {SERVICE_PATH("DRKeyHostAS"), service_drkey_host_as},
+    {SERVICE_PATH("DRKeyASHost"), service_drkey_as_host},
+    {SERVICE_PATH("DRKeyHostHost"), service_drkey_host_host},
 };
 
-int seg_daemon_server_start(const char *addr, const struct seg_daemon_service_ops *ops,
-			    void *ctx, struct seg_daemon_server **out, uint16_t *out_port)
+int seg_daemon_server_start(const char *addr, const struct seg_daemon_service_ops *ops, void *ctx,
+			    struct seg_daemon_server **out, uint16_t *out_port)
 {
 	struct seg_daemon_server *s;
 	int err;

@@ -27,8 +27,7 @@ enum {
 
 static gpr_timespec rpc_deadline_after(int64_t ms)
 {
-	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
-			    gpr_time_from_millis(ms, GPR_TIMESPAN));
+	return gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis(ms, GPR_TIMESPAN));
 }
 
 int daemon_rpc_read_buffer(grpc_byte_buffer *bb, uint8_t **out, size_t *len)
@@ -93,7 +92,7 @@ static int rpc_status_to_err(grpc_status_code code)
 static void rpc_wait(grpc_completion_queue *cq, grpc_call *call, void *tag, int timeout_ms)
 {
 	grpc_event ev = grpc_completion_queue_pluck(
-		cq, tag, rpc_deadline_after((int64_t)timeout_ms + RPC_CLIENT_GRACE_MS), NULL);
+	    cq, tag, rpc_deadline_after((int64_t)timeout_ms + RPC_CLIENT_GRACE_MS), NULL);
 
 	if (ev.type == GRPC_QUEUE_TIMEOUT) {
 		grpc_call_cancel(call, NULL);

@@ -174,8 +174,7 @@ static void rpc_answer(struct daemon_rpc_server *s, struct rpc_call *c)
 	}
 	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	ops[n].data.send_status_from_server.status = code;
-	ops[n++].data.send_status_from_server.status_details = details ? &c->status_details
-									: NULL;
+	ops[n++].data.send_status_from_server.status_details = details ? &c->status_details : NULL;
 	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
 	ops[n++].data.recv_close_on_server.cancelled = &c->cancelled;
 
@@ -189,8 +188,8 @@ static void *rpc_server_thread(void *arg)
 	struct daemon_rpc_server *s = arg;
 
 	for (;;) {
-		grpc_event ev = grpc_completion_queue_next(
-			s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+		grpc_event ev =
+		    grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 		struct rpc_call *c;
 
 		if (ev.type == GRPC_QUEUE_SHUTDOWN)
@@ -234,14 +233,12 @@ static int rpc_server_setup(struct daemon_rpc_server *s, const char *addr, uint1
 {
 	/* No SO_REUSEPORT: a second server on a taken port must fail, not share it. */
 	grpc_arg arg[2] = {
-		{ .type = GRPC_ARG_INTEGER,
-		  .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
-		  .value.integer = DAEMON_RPC_MAX_MESSAGE },
-		{ .type = GRPC_ARG_INTEGER,
-		  .key = (char *)GRPC_ARG_ALLOW_REUSEPORT,
-		  .value.integer = 0 },
+	    {.type = GRPC_ARG_INTEGER,
+	     .key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+	     .value.integer = DAEMON_RPC_MAX_MESSAGE},
+	    {.type = GRPC_ARG_INTEGER, .key = (char *)GRPC_ARG_ALLOW_REUSEPORT, .value.integer = 0},
 	};
-	grpc_channel_args args = { .num_args = 2, .args = arg };
+	grpc_channel_args args = {.num_args = 2, .args = arg};
 	grpc_server_credentials *creds;
 	int port;
 
@@ -255,9 +252,9 @@ static int rpc_server_setup(struct daemon_rpc_server *s, const char *addr, uint1
 	for (size_t i = 0; i < s->n_slots; i++) {
 		if (!s->slots[i].method)
 			continue;
-		s->slots[i].handle = grpc_server_register_method(
-			s->server, s->slots[i].method->path, NULL,
-			GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+		s->slots[i].handle =
+		    grpc_server_register_method(s->server, s->slots[i].method->path, NULL,
+						GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
 		if (!s->slots[i].handle)
 			return SEG_DAEMON_ERR_ARG;
 	}

@@ -10,7 +10,7 @@
 
 int main(void)
 {
-	struct fixture_state state = { 0 };
+	struct fixture_state state = {0};
 	struct seg_daemon_server *s;
 	uint16_t port;
 	int rc, ch;

@@ -9,9 +9,9 @@
 static void fixture_raw(size_t i, struct seg_path *p)
 {
 	/* Meta header: path 0 has two segments of two hops, path 1 one segment of three. */
-	static const uint8_t meta[2][4] = { { 0x00, 0x00, 0x20, 0x80 }, { 0x00, 0x00, 0x30, 0x00 } };
-	size_t body = i == 0 ? 2 * SCION_INFO_LEN + 4 * SCION_HOP_LEN
-			     : SCION_INFO_LEN + 3 * SCION_HOP_LEN;
+	static const uint8_t meta[2][4] = {{0x00, 0x00, 0x20, 0x80}, {0x00, 0x00, 0x30, 0x00}};
+	size_t body =
+	    i == 0 ? 2 * SCION_INFO_LEN + 4 * SCION_HOP_LEN : SCION_INFO_LEN + 3 * SCION_HOP_LEN;
 
 	memcpy(p->raw, meta[i], 4);
 	for (size_t k = 0; k < body; k++)
@@ -38,19 +38,19 @@ void fixture_path(size_t i, struct seg_path *out)
 	fixture_raw(i, out);
 	fixture_sockaddr(i == 0 ? "127.0.0.1:31002" : "[::1]:31004", &out->next_hop);
 	out->n_ifaces = 4;
-	out->ifaces[0] = (struct seg_path_interface){ FIX_SRC_IA, 1 };
-	out->ifaces[1] = (struct seg_path_interface){ FIX_MID_IA, 2 + i };
-	out->ifaces[2] = (struct seg_path_interface){ FIX_MID_IA, 65535 };
-	out->ifaces[3] = (struct seg_path_interface){ FIX_DST_IA, 40 + i };
+	out->ifaces[0] = (struct seg_path_interface){FIX_SRC_IA, 1};
+	out->ifaces[1] = (struct seg_path_interface){FIX_MID_IA, 2 + i};
+	out->ifaces[2] = (struct seg_path_interface){FIX_MID_IA, 65535};
+	out->ifaces[3] = (struct seg_path_interface){FIX_DST_IA, 40 + i};
 	out->mtu = (uint16_t)(i == 0 ? 1472 : 9000);
 	out->expiry_unix = FIX_EXPIRY + i;
 }
 
 void fixture_interface(size_t i, struct seg_daemon_interface *out)
 {
-	static const char *const addrs[FIX_N_IFACES] = { "127.0.0.1:31001", "[::1]:31002",
-							  "127.0.0.17:50000" };
-	static const uint64_t ids[FIX_N_IFACES] = { 1, 2, 41 };
+	static const char *const addrs[FIX_N_IFACES] = {"127.0.0.1:31001", "[::1]:31002",
+							"127.0.0.17:50000"};
+	static const uint64_t ids[FIX_N_IFACES] = {1, 2, 41};
 
 	memset(out, 0, sizeof(*out));
 	out->id = ids[i];
@@ -66,8 +66,8 @@ void fixture_as_info(struct seg_daemon_as_info *out)
 
 void fixture_drkey_req(struct seg_daemon_drkey_req *out)
 {
-	static const uint8_t v4[4] = { 192, 0, 2, 1 };
-	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t v4[4] = {192, 0, 2, 1};
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 	memset(out, 0, sizeof(*out));
 	out->val_time = FIX_VAL_TIME;
@@ -172,11 +172,11 @@ static int fix_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemo
 }
 
 const struct seg_daemon_service_ops fixture_ops = {
-	.paths = fix_paths,
-	.as_info = fix_as_info,
-	.interfaces = fix_interfaces,
-	.port_range = fix_port_range,
-	.drkey = fix_drkey,
+    .paths = fix_paths,
+    .as_info = fix_as_info,
+    .interfaces = fix_interfaces,
+    .port_range = fix_port_range,
+    .drkey = fix_drkey,
 };
 
 static bool sockaddr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -285,10 +285,10 @@ static bool fixture_client_paths(struct seg_daemon *d, FILE *err)
 	bool ok;
 
 	for (int hidden = 0; hidden <= 1; hidden++) {
-		if (!fixture_report(d, "paths",
-				    seg_daemon_paths(d, FIX_SRC_IA, FIX_DST_IA, hidden, !hidden,
-						     &paths, &n),
-				    err))
+		if (!fixture_report(
+			d, "paths",
+			seg_daemon_paths(d, FIX_SRC_IA, FIX_DST_IA, hidden, !hidden, &paths, &n),
+			err))
 			return false;
 		ok = fixture_check_paths(paths, n, hidden, err);
 		seg_daemon_paths_free(paths);

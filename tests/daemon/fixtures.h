@@ -16,7 +16,7 @@
 #define FIX_DST_IA ((scion_ia_t)0x0002ff0000000220ull)
 #define FIX_MID_IA ((scion_ia_t)0x0001ff0000000111ull)
 enum {
-	FIX_N_PATHS = 3,        /* two SCION paths and the empty path */
+	FIX_N_PATHS = 3,	/* two SCION paths and the empty path */
 	FIX_N_PATHS_HIDDEN = 1, /* hidden = true: the first path only */
 	FIX_N_IFACES = 3,
 	FIX_AS_MTU = 1400,
@@ -24,10 +24,10 @@ enum {
 	FIX_PORT_END = 32767,
 	FIX_DRKEY_PROTOCOL = 7,
 };
-#define FIX_EXPIRY 1700003600ull
-#define FIX_VAL_TIME 1700000100ull
+#define FIX_EXPIRY	1700003600ull
+#define FIX_VAL_TIME	1700000100ull
 #define FIX_EPOCH_BEGIN 1700000000ull
-#define FIX_EPOCH_END 1700086400ull
+#define FIX_EPOCH_END	1700086400ull
 
 /* What the fixture ops saw last; tests check that requests arrived intact. */
 struct fixture_state {

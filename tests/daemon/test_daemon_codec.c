@@ -19,9 +19,9 @@
 
 static void test_underlay_accepts(void **state)
 {
-	static const char *const good[] = { "127.0.0.1:1", "192.0.2.1:30042", "[::1]:65535",
-					    "[2001:db8::1]:30042", "[::ffff:192.0.2.1]:5",
-					    "255.255.255.255:65535" };
+	static const char *const good[] = {"127.0.0.1:1",	   "192.0.2.1:30042",
+					   "[::1]:65535",	   "[2001:db8::1]:30042",
+					   "[::ffff:192.0.2.1]:5", "255.255.255.255:65535"};
 	struct sockaddr_storage a;
 	char back[SEG_UNDERLAY_STRLEN];
 
@@ -48,13 +48,32 @@ static void test_underlay_accepts(void **state)
 static void test_underlay_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"",		    "127.0.0.1",       "127.0.0.1:",	   "127.0.0.1:0",
-		"127.0.0.1:65536",  "127.0.0.1:+1",    "127.0.0.1:01",	   "127.0.0.1:1x",
-		"::1:5",	    "[::1]5",	       "[::1]",		   "[::1]:",
-		"[fe80::1%lo]:5",   "localhost:80",    "1.2.3:4",	   "01.2.3.4:5",
-		" 1.2.3.4:5",	    "1.2.3.4:5 ",      "[1.2.3.4]:5",	   "1.2.3.4:-5",
-		"[::1]:5:6",	    "[[::1]]:5",       "1.2.3.4:99999999", ":5",
-		"[]:5",		    "1.2.3.4.5:6",
+	    "",
+	    "127.0.0.1",
+	    "127.0.0.1:",
+	    "127.0.0.1:0",
+	    "127.0.0.1:65536",
+	    "127.0.0.1:+1",
+	    "127.0.0.1:01",
+	    "127.0.0.1:1x",
+	    "::1:5",
+	    "[::1]5",
+	    "[::1]",
+	    "[::1]:",
+	    "[fe80::1%lo]:5",
+	    "localhost:80",
+	    "1.2.3:4",
+	    "01.2.3.4:5",
+	    " 1.2.3.4:5",
+	    "1.2.3.4:5 ",
+	    "[1.2.3.4]:5",
+	    "1.2.3.4:-5",
+	    "[::1]:5:6",
+	    "[[::1]]:5",
+	    "1.2.3.4:99999999",
+	    ":5",
+	    "[]:5",
+	    "1.2.3.4.5:6",
 	};
 	char longer[200];
 	struct sockaddr_storage a;
@@ -160,7 +179,7 @@ static void test_path_roundtrip(void **state)
 static void test_empty_path_with_raw_rejected(void **state)
 {
 	Proto__Daemon__V1__Path m = PROTO__DAEMON__V1__PATH__INIT;
-	uint8_t raw[4] = { 0, 0, 0x10, 0 }, buf[64];
+	uint8_t raw[4] = {0, 0, 0x10, 0}, buf[64];
 	struct seg_path out;
 	size_t len;
 
@@ -212,9 +231,9 @@ static void test_interfaces_limit(void **state)
 		in[i].id = i + 1;
 		assert_int_equal(seg_underlay_parse("127.0.0.1:1000", &in[i].addr), 0);
 	}
-	assert_int_equal(daemon_encode_interfaces_resp(in, SEG_DAEMON_INTERFACES_MAX + 1, &buf,
-						       &len),
-			 SEG_DAEMON_ERR_TOO_MANY);
+	assert_int_equal(
+	    daemon_encode_interfaces_resp(in, SEG_DAEMON_INTERFACES_MAX + 1, &buf, &len),
+	    SEG_DAEMON_ERR_TOO_MANY);
 	assert_int_equal(daemon_encode_interfaces_resp(in, SEG_DAEMON_INTERFACES_MAX, &buf, &len),
 			 0);
 	assert_int_equal(daemon_decode_interfaces_resp(buf, len, &out, &n), 0);
@@ -228,7 +247,7 @@ static void test_interfaces_limit(void **state)
 
 static void test_requests_roundtrip(void **state)
 {
-	struct seg_daemon_paths_req pr = { FIX_SRC_IA, FIX_DST_IA, true, true }, pr2;
+	struct seg_daemon_paths_req pr = {FIX_SRC_IA, FIX_DST_IA, true, true}, pr2;
 	struct seg_daemon_drkey_req dr, dr2;
 	scion_ia_t ia;
 	uint8_t *buf;
@@ -305,7 +324,7 @@ static void test_drkey_request_checks(void **state)
 
 static void test_answers_roundtrip(void **state)
 {
-	struct seg_daemon_port_range pr = { 5, 5 }, pr2;
+	struct seg_daemon_port_range pr = {5, 5}, pr2;
 	struct seg_daemon_as_info a, a2;
 	struct seg_drkey k, k2;
 	uint8_t *buf;
@@ -323,8 +342,7 @@ static void test_answers_roundtrip(void **state)
 	assert_int_equal(pr2.start, 5);
 	assert_int_equal(pr2.end, 5);
 	pr.start = 6;
-	assert_int_equal(daemon_encode_port_range_resp(&pr, &buf, &len),
-			 SEG_DAEMON_ERR_PORT_RANGE);
+	assert_int_equal(daemon_encode_port_range_resp(&pr, &buf, &len), SEG_DAEMON_ERR_PORT_RANGE);
 	for (int kind = SEG_DRKEY_HOST_AS; kind <= SEG_DRKEY_HOST_HOST; kind++) {
 		fixture_drkey(kind, &k);
 		assert_int_equal(daemon_encode_drkey_resp(kind, &k, &buf, &len), 0);
@@ -351,18 +369,18 @@ static void test_strerror_covers_all(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_underlay_accepts),
-		cmocka_unit_test(test_underlay_rejects),
-		cmocka_unit_test(test_host_text),
-		cmocka_unit_test(test_raw_path_check),
-		cmocka_unit_test(test_path_roundtrip),
-		cmocka_unit_test(test_empty_path_with_raw_rejected),
-		cmocka_unit_test(test_paths_kept_at_most_max),
-		cmocka_unit_test(test_interfaces_limit),
-		cmocka_unit_test(test_requests_roundtrip),
-		cmocka_unit_test(test_drkey_request_checks),
-		cmocka_unit_test(test_answers_roundtrip),
-		cmocka_unit_test(test_strerror_covers_all),
+	    cmocka_unit_test(test_underlay_accepts),
+	    cmocka_unit_test(test_underlay_rejects),
+	    cmocka_unit_test(test_host_text),
+	    cmocka_unit_test(test_raw_path_check),
+	    cmocka_unit_test(test_path_roundtrip),
+	    cmocka_unit_test(test_empty_path_with_raw_rejected),
+	    cmocka_unit_test(test_paths_kept_at_most_max),
+	    cmocka_unit_test(test_interfaces_limit),
+	    cmocka_unit_test(test_requests_roundtrip),
+	    cmocka_unit_test(test_drkey_request_checks),
+	    cmocka_unit_test(test_answers_roundtrip),
+	    cmocka_unit_test(test_strerror_covers_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,7 +39,7 @@ static int64_t now_ms(void)
 /* A loopback TCP socket: listening (accepts, never speaks) or just bound (refuses). */
 static int loopback_socket(bool listening, uint16_t *port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -141,10 +141,10 @@ static int canned_handler(void *ctx, const uint8_t *req, size_t len, uint8_t **r
 
 #define M(x) "/proto.daemon.v1.DaemonService/" x
 static const struct daemon_rpc_method canned_methods[] = {
-	{ M("Paths"), canned_handler },	      { M("AS"), canned_handler },
-	{ M("Interfaces"), canned_handler },  { M("PortRange"), canned_handler },
-	{ M("DRKeyHostAS"), canned_handler }, { M("DRKeyASHost"), canned_handler },
-	{ M("DRKeyHostHost"), canned_handler },
+    {M("Paths"), canned_handler},	  {M("AS"), canned_handler},
+    {M("Interfaces"), canned_handler},	  {M("PortRange"), canned_handler},
+    {M("DRKeyHostAS"), canned_handler},	  {M("DRKeyASHost"), canned_handler},
+    {M("DRKeyHostHost"), canned_handler},
 };
 
 struct canned_rig {
@@ -260,8 +260,8 @@ static void test_bad_paths(void **state)
 {
 	struct canned_rig *rig = *state;
 	struct good_path g;
-	static const char *const bad_underlays[] = { "127.0.0.1", "localhost:31000",
-						     "::1:31000", "127.0.0.1:0", "" };
+	static const char *const bad_underlays[] = {"127.0.0.1", "localhost:31000", "::1:31000",
+						    "127.0.0.1:0", ""};
 
 	good_path_init(&g);
 	assert_int_equal(paths_with(rig->d, &g.path), 0);
@@ -373,7 +373,7 @@ static void test_bad_interfaces_answers(void **state)
 {
 	struct canned_rig *rig = *state;
 	Proto__Daemon__V1__InterfacesResponse m = PROTO__DAEMON__V1__INTERFACES_RESPONSE__INIT;
-	Proto__Daemon__V1__InterfacesResponse__InterfacesEntry e[2], *ep[2] = { &e[0], &e[1] };
+	Proto__Daemon__V1__InterfacesResponse__InterfacesEntry e[2], *ep[2] = {&e[0], &e[1]};
 	Proto__Daemon__V1__Interface iface = PROTO__DAEMON__V1__INTERFACE__INIT;
 	Proto__Daemon__V1__Underlay u = PROTO__DAEMON__V1__UNDERLAY__INIT;
 	struct seg_daemon_interface *ifaces;
@@ -436,10 +436,10 @@ static void test_bad_drkey_answers(void **state)
 {
 	struct canned_rig *rig = *state;
 	Proto__Daemon__V1__DRKeyHostHostResponse m =
-		PROTO__DAEMON__V1__DRKEY_HOST_HOST_RESPONSE__INIT;
+	    PROTO__DAEMON__V1__DRKEY_HOST_HOST_RESPONSE__INIT;
 	Google__Protobuf__Timestamp b = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	Google__Protobuf__Timestamp e = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
-	uint8_t key[17] = { 1, 2, 3 };
+	uint8_t key[17] = {1, 2, 3};
 	struct seg_daemon_drkey_req req;
 	struct seg_drkey out;
 
@@ -478,19 +478,19 @@ static void test_bad_drkey_answers(void **state)
 int main(void)
 {
 	const struct CMUnitTest plain[] = {
-		cmocka_unit_test(test_unreachable_is_unavailable_quickly),
-		cmocka_unit_test(test_silent_daemon_is_deadline),
-		cmocka_unit_test(test_open_arguments),
+	    cmocka_unit_test(test_unreachable_is_unavailable_quickly),
+	    cmocka_unit_test(test_silent_daemon_is_deadline),
+	    cmocka_unit_test(test_open_arguments),
 	};
 	const struct CMUnitTest canned_tests[] = {
-		cmocka_unit_test(test_malformed_bytes),
-		cmocka_unit_test(test_bad_paths),
-		cmocka_unit_test(test_too_many_path_interfaces),
-		cmocka_unit_test(test_bad_expiration),
-		cmocka_unit_test(test_bad_as_answers),
-		cmocka_unit_test(test_bad_interfaces_answers),
-		cmocka_unit_test(test_bad_port_range_answers),
-		cmocka_unit_test(test_bad_drkey_answers),
+	    cmocka_unit_test(test_malformed_bytes),
+	    cmocka_unit_test(test_bad_paths),
+	    cmocka_unit_test(test_too_many_path_interfaces),
+	    cmocka_unit_test(test_bad_expiration),
+	    cmocka_unit_test(test_bad_as_answers),
+	    cmocka_unit_test(test_bad_interfaces_answers),
+	    cmocka_unit_test(test_bad_port_range_answers),
+	    cmocka_unit_test(test_bad_drkey_answers),
 	};
 	int failed = cmocka_run_group_tests(plain, NULL, NULL);
 

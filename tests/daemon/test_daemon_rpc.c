@@ -81,9 +81,8 @@ static void test_refresh_and_as_request_fields(void **state)
 
 	(void)state;
 	rig_start(&r, "127.0.0.1", "%s:%u", &fixture_ops);
-	assert_int_equal(seg_daemon_paths(r.client, FIX_SRC_IA, FIX_DST_IA, false, true, &paths,
-					  &n),
-			 0);
+	assert_int_equal(
+	    seg_daemon_paths(r.client, FIX_SRC_IA, FIX_DST_IA, false, true, &paths, &n), 0);
 	assert_true(fixture_check_paths(paths, n, false, stderr));
 	seg_daemon_paths_free(paths);
 	assert_false(r.state.last_paths.hidden);
@@ -112,9 +111,9 @@ static void test_status_errors(void **state)
 	assert_non_null(strstr(seg_daemon_last_error(r.client), "NOT_FOUND"));
 	assert_non_null(strstr(seg_daemon_last_error(r.client), "AS"));
 
-	assert_int_equal(seg_daemon_paths(r.client, FIX_DST_IA, FIX_SRC_IA, false, false, &paths,
-					  &n),
-			 SEG_DAEMON_ERR_STATUS);
+	assert_int_equal(
+	    seg_daemon_paths(r.client, FIX_DST_IA, FIX_SRC_IA, false, false, &paths, &n),
+	    SEG_DAEMON_ERR_STATUS);
 	assert_null(paths);
 	assert_int_equal(n, 0);
 
@@ -140,7 +139,7 @@ static void test_status_errors(void **state)
 
 static void test_unimplemented_ops(void **state)
 {
-	static const struct seg_daemon_service_ops none = { 0 };
+	static const struct seg_daemon_service_ops none = {0};
 	struct seg_daemon_port_range range;
 	struct seg_daemon_interface *ifaces;
 	size_t n;
@@ -171,7 +170,7 @@ static int bad_paths(void *ctx, const struct seg_daemon_paths_req *req, struct s
 
 static void test_invalid_answer_from_ops_is_internal(void **state)
 {
-	static const struct seg_daemon_service_ops ops = { .paths = bad_paths };
+	static const struct seg_daemon_service_ops ops = {.paths = bad_paths};
 	struct seg_path *paths;
 	size_t n;
 	struct rig r;
@@ -220,8 +219,8 @@ static void test_unknown_method_unimplemented(void **state)
 
 static void test_bind_only_loopback(void **state)
 {
-	static const char *const bad[] = { "0.0.0.0:0", "192.0.2.1:0", "[::]:0", "localhost:0",
-					   "127.0.0.1", "", "[::1]" };
+	static const char *const bad[] = {
+	    "0.0.0.0:0", "192.0.2.1:0", "[::]:0", "localhost:0", "127.0.0.1", "", "[::1]"};
 	struct seg_daemon_server *s = NULL;
 
 	(void)state;
@@ -266,16 +265,16 @@ static void test_restart_cycles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_methods_ipv4),
-		cmocka_unit_test(test_all_methods_ipv6),
-		cmocka_unit_test(test_refresh_and_as_request_fields),
-		cmocka_unit_test(test_status_errors),
-		cmocka_unit_test(test_unimplemented_ops),
-		cmocka_unit_test(test_invalid_answer_from_ops_is_internal),
-		cmocka_unit_test(test_unknown_method_unimplemented),
-		cmocka_unit_test(test_bind_only_loopback),
-		cmocka_unit_test(test_port_in_use),
-		cmocka_unit_test(test_restart_cycles),
+	    cmocka_unit_test(test_all_methods_ipv4),
+	    cmocka_unit_test(test_all_methods_ipv6),
+	    cmocka_unit_test(test_refresh_and_as_request_fields),
+	    cmocka_unit_test(test_status_errors),
+	    cmocka_unit_test(test_unimplemented_ops),
+	    cmocka_unit_test(test_invalid_answer_from_ops_is_internal),
+	    cmocka_unit_test(test_unknown_method_unimplemented),
+	    cmocka_unit_test(test_bind_only_loopback),
+	    cmocka_unit_test(test_port_in_use),
+	    cmocka_unit_test(test_restart_cycles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
