@@ -85,6 +85,7 @@ static const struct oneshot_server_ops ctl_ops = {
     .frame = ctl_frame,
     .respond = ctl_respond,
     .too_large = "error: request too long\n",
+    .busy = "error: too many clients, try again\n",
 };
 
 static int fill_addr(struct sockaddr_un *sa, const char *path)
@@ -294,6 +295,10 @@ static int client_read_all(int fd, uint64_t deadline, char **buf, size_t *len, c
 		ssize_t n = recv(fd, b + *len, cap - *len - 1, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
+		/* A server that closes with our request unread resets the connection; what it
+		 * sent before is already read, so this is the end of the answer. */
+		if (n < 0 && errno == ECONNRESET)
+			break;
 		if (n < 0) {
 			snprintf(err, errlen, "read: %s", strerror(errno));
 			free(b);
@@ -331,7 +336,11 @@ static int client_parse(char *resp, size_t len, char **body, size_t *body_len, c
 		free(resp);
 		return CTL_ERR_REMOTE;
 	}
-	snprintf(err, errlen, "not a seg control socket (unexpected answer of %zu bytes)", len);
+	if (len == 0)
+		snprintf(err, errlen, "the gateway closed the connection without an answer");
+	else
+		snprintf(err, errlen, "not a seg control socket (unexpected answer of %zu bytes)",
+			 len);
 	free(resp);
 	return CTL_ERR_PROTOCOL;
 }
@@ -356,7 +365,9 @@ int ctl_request(const char *path, const char *request, uint64_t timeout, char **
 	if (fd < 0)
 		return fd;
 	/* The request fits in the socket buffer of a fresh connection. */
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+	/* A server that refuses us may have answered and closed already: then the send fails
+	 * and the answer still waits to be read. */
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n && errno != EPIPE && errno != ECONNRESET) {
 		snprintf(err, errlen, "%s: send: %s", path, strerror(errno));
 		close(fd);
 		return CTL_ERR_SYSTEM;

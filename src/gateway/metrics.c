@@ -263,6 +263,7 @@ static const struct oneshot_server_ops http_ops = {
     .respond = http_respond,
     .too_large = "HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n"
 		 "Connection: close\r\n\r\n",
+    .busy = "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 };
 
 /* Splits "host:port" or "[v6]:port" into its parts. */

@@ -168,6 +168,9 @@ static void conn_open(struct oneshot_server *s, int fd)
 
 	if (!c) {
 		seg_log_debug("control: %u connections open, refusing another", s->n_open);
+		if (s->ops->busy)
+			(void)!send(fd, s->ops->busy, strlen(s->ops->busy),
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
 		return;
 	}

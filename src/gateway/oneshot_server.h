@@ -4,7 +4,7 @@
  * control socket's protocol, HTTP/1.0 for metrics): accept, read until the request is
  * complete, build the whole response, write it as the client drains it, close.
  *
- * Bounded: at most conn_max connections at once (more are accepted and closed at once),
+ * Bounded: at most conn_max connections at once (more are accepted, told `busy` and closed at once),
  * requests of at most request_max bytes (longer ones get the `too_large` answer), and
  * every connection is closed after `timeout` ns whatever its state, so a slow or silent
  * client holds one slot for a bounded time and never blocks the loop (all descriptors are
@@ -28,8 +28,10 @@ struct oneshot_server_ops {
 	 * buffer of *resp_len bytes, which the server then owns. A negative return closes
 	 * the connection without an answer. */
 	int (*respond)(void *arg, const char *req, size_t len, char **resp, size_t *resp_len);
-	/* Sent (if not NULL) when a request exceeds request_max or the peer stops early. */
+	/* Sent (if not NULL) when a request exceeds request_max. */
 	const char *too_large;
+	/* Sent (if not NULL, best effort) to a client beyond conn_max before closing it. */
+	const char *busy;
 };
 
 struct oneshot_server_limits {
