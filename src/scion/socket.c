@@ -355,6 +355,7 @@ int scion_socket_recv(struct scion_socket *s, struct scion_socket_msg *out, int 
 	out->len = (size_t)n;
 	if ((size_t)n > sizeof(s->rbuf))
 		return SCION_SOCK_ERR_SIZE;
+	out->data = s->rbuf;
 	return decode_msg(s->rbuf, (size_t)n, out);
 }
 

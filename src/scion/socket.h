@@ -89,6 +89,7 @@ struct scion_socket_msg {
 	struct scmp_msg scmp; /**< L4_SCMP */
 	bool scmp_known;      /**< false: an SCMP type this stack does not decode (data only) */
 	struct sockaddr_storage from; /**< underlay source (the router, or a local host) */
+	const uint8_t *data;	      /**< the whole datagram (e.g. to quote it in an error) */
 	size_t len;		      /**< datagram length */
 	int decode_err;		      /**< on SCION_SOCK_ERR_DECODE: the codec's error */
 };
