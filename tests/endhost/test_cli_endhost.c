@@ -262,23 +262,23 @@ static void test_paths_table(void **state)
 	struct fixture *f = *state;
 	char want[128];
 
-	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond", f->sciond,
-				 NULL),
-			 0);
+	assert_int_equal(
+	    run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond", f->sciond, NULL), 0);
 	assert_non_null(strstr(f->out, "Available paths to 1-ff00:0:112 (from 1-ff00:0:111)"));
 	assert_non_null(strstr(f->out, "[ 0] Hops: [1-ff00:0:111 1>2 1-ff00:0:110 3>4 "
 				       "1-ff00:0:112] MTU: 1400 NextHop: 127.0.0.1:"));
-	snprintf(want, sizeof(want), "[ 2] Hops: [1-ff00:0:111 1>2 1-ff00:0:110 3>4 1-ff00:0:112] "
-				     "MTU: 1398 NextHop: 127.0.0.1:%u Expires: ",
+	snprintf(want, sizeof(want),
+		 "[ 2] Hops: [1-ff00:0:111 1>2 1-ff00:0:110 3>4 1-ff00:0:112] "
+		 "MTU: 1398 NextHop: 127.0.0.1:%u Expires: ",
 		 scion_socket_port(f->router));
 	assert_non_null(strstr(f->out, want));
 	/* 50 minutes from the daemon's answer, less the seconds since. */
 	assert_true(strstr(f->out, "UTC (50m0s)") || strstr(f->out, "UTC (49m5"));
 	assert_null(strstr(f->out, "Status:"));
 	/* -m limits the list. */
-	assert_int_equal(run_cmd(f, paths_main, "paths", "-m", "1", "1-ff00:0:112", "-sciond",
-				 f->sciond, NULL),
-			 0);
+	assert_int_equal(
+	    run_cmd(f, paths_main, "paths", "-m", "1", "1-ff00:0:112", "-sciond", f->sciond, NULL),
+	    0);
 	assert_non_null(strstr(f->out, "[ 0]"));
 	assert_null(strstr(f->out, "[ 1]"));
 }
@@ -287,15 +287,17 @@ static void test_paths_json(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond", f->sciond,
-				 "--json", NULL),
-			 0);
+	assert_int_equal(
+	    run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond", f->sciond, "--json", NULL),
+	    0);
 	assert_non_null(strstr(f->out, "\"local_isd_as\": \"1-ff00:0:111\""));
 	assert_non_null(strstr(f->out, "\"destination\": \"1-ff00:0:112\""));
-	assert_non_null(strstr(f->out, "{\"index\": 0, \"hops\": [{\"isd_as\": \"1-ff00:0:111\", "
-				       "\"ifid\": 1}, {\"isd_as\": \"1-ff00:0:110\", \"ifid\": 2}"));
-	assert_non_null(strstr(f->out, "\"sequence\": \"1-ff00:0:111#1 1-ff00:0:110#2 "
-				       "1-ff00:0:110#3 1-ff00:0:112#4\", \"links\": 2, \"mtu\": 1400"));
+	assert_non_null(strstr(f->out,
+			       "{\"index\": 0, \"hops\": [{\"isd_as\": \"1-ff00:0:111\", "
+			       "\"ifid\": 1}, {\"isd_as\": \"1-ff00:0:110\", \"ifid\": 2}"));
+	assert_non_null(strstr(f->out,
+			       "\"sequence\": \"1-ff00:0:111#1 1-ff00:0:110#2 "
+			       "1-ff00:0:110#3 1-ff00:0:112#4\", \"links\": 2, \"mtu\": 1400"));
 	assert_non_null(strstr(f->out, "{\"index\": 2,"));
 	assert_null(strstr(f->out, "\"status\""));
 }
@@ -330,17 +332,15 @@ static void test_paths_errors(void **state)
 	struct fixture *f = *state;
 
 	/* No path: NOT_FOUND from the daemon. */
-	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:999", "--sciond", f->sciond,
-				 NULL),
-			 1);
+	assert_int_equal(
+	    run_cmd(f, paths_main, "paths", "1-ff00:0:999", "--sciond", f->sciond, NULL), 1);
 	atomic_store(&f->no_paths, true);
-	assert_int_equal(run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.1", "--sciond",
-				 f->sciond, NULL),
-			 1);
+	assert_int_equal(
+	    run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.1", "--sciond", f->sciond, NULL),
+	    1);
 	atomic_store(&f->no_paths, false);
 	/* Bad arguments, each rejected without touching the daemon. */
-	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00", "--sciond", f->sciond, NULL),
-			 1);
+	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00", "--sciond", f->sciond, NULL), 1);
 	assert_int_equal(run_cmd(f, paths_main, "paths", NULL), 1);
 	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:112", "extra", NULL), 1);
 	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--timeout", "5", NULL),
@@ -352,9 +352,8 @@ static void test_paths_errors(void **state)
 	assert_int_equal(run_cmd(f, paths_main, "paths", "--help", NULL), 0);
 	assert_non_null(strstr(f->out, "usage: seg paths"));
 	/* Nothing listens there: an error within the daemon timeout, not a hang. */
-	assert_int_equal(run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond",
-				 "127.0.0.1:1", NULL),
-			 1);
+	assert_int_equal(
+	    run_cmd(f, paths_main, "paths", "1-ff00:0:112", "--sciond", "127.0.0.1:1", NULL), 1);
 }
 
 static void test_ping_replies(void **state)
@@ -364,8 +363,9 @@ static void test_ping_replies(void **state)
 	assert_int_equal(run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.9", "--sciond",
 				 f->sciond, "-c", "3", "-i", "10ms", "-s", "16", NULL),
 			 0);
-	assert_non_null(strstr(f->out, "PING 1-ff00:0:112,127.0.0.9 over path 0 [1-ff00:0:111 "
-				       "1>2 1-ff00:0:110 3>4 1-ff00:0:112] MTU 1400: 16 data bytes"));
+	assert_non_null(strstr(f->out,
+			       "PING 1-ff00:0:112,127.0.0.9 over path 0 [1-ff00:0:111 "
+			       "1>2 1-ff00:0:110 3>4 1-ff00:0:112] MTU 1400: 16 data bytes"));
 	for (int i = 0; i < 3; i++) {
 		char line[96];
 
@@ -412,17 +412,16 @@ static void test_ping_timeout(void **state)
 	assert_int_equal(run_cmd(f, ping_main, "ping", "1-ff00:0:112", NULL), 1);
 	assert_int_equal(run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.9", "-i", "0s", NULL),
 			 1);
-	assert_int_equal(run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.9", "-s", "5000",
-				 NULL),
-			 1);
+	assert_int_equal(
+	    run_cmd(f, ping_main, "ping", "1-ff00:0:112,127.0.0.9", "-s", "5000", NULL), 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paths_table),	    cmocka_unit_test(test_paths_json),
-	    cmocka_unit_test(test_paths_probe),	    cmocka_unit_test(test_paths_errors),
-	    cmocka_unit_test(test_ping_replies),    cmocka_unit_test(test_ping_scmp_error),
+	    cmocka_unit_test(test_paths_table),	 cmocka_unit_test(test_paths_json),
+	    cmocka_unit_test(test_paths_probe),	 cmocka_unit_test(test_paths_errors),
+	    cmocka_unit_test(test_ping_replies), cmocka_unit_test(test_ping_scmp_error),
 	    cmocka_unit_test(test_ping_timeout),
 	};
 
