@@ -24,6 +24,10 @@ usage: bench/tunnel.sh [options]
   --json FILE       also write the results (medians, every round, ratios) as JSON
   --raw-dir DIR     keep raw iperf3/ping/daemon outputs in DIR (default: a temporary
                     directory, removed at exit)
+  --ns-socket-buffers BYTES
+                    raise net.core.{r,w}mem_{default,max} inside the two namespaces
+                    (never the root namespace's; only where the kernel keeps them per
+                    namespace). Off by default: the table should show stock settings.
   --no-install      do not run scripts/bootstrap-bench.sh (missing tools are reported)
 Must run as root (it creates network namespaces).
 EOF
@@ -34,6 +38,7 @@ BENCH_SECONDS=5
 JSON_OUT=""
 RAW_KEEP=""
 INSTALL=1
+NS_SOCKBUF=""
 VARIANTS=("${ALL_VARIANTS[@]}")
 
 parse_args() {
@@ -46,6 +51,7 @@ parse_args() {
 		--variants) list=${2:-}; shift 2 || return 1; IFS=',' read -r -a VARIANTS <<<"$list" ;;
 		--json) JSON_OUT=${2:-}; shift 2 || return 1 ;;
 		--raw-dir) RAW_KEEP=${2:-}; shift 2 || return 1 ;;
+		--ns-socket-buffers) NS_SOCKBUF=${2:-}; shift 2 || return 1 ;;
 		--no-install) INSTALL=0; shift ;;
 		-h | --help) usage; exit 0 ;;
 		*) echo "bench: unknown option: $1" >&2; return 1 ;;
@@ -60,6 +66,8 @@ parse_args() {
 		return 1
 	done
 	[[ ${#VARIANTS[@]} -gt 0 ]] || { echo "bench: no variants" >&2; return 1; }
+	[[ -z $NS_SOCKBUF || $NS_SOCKBUF =~ ^[1-9][0-9]{3,9}$ ]] ||
+		{ echo "bench: --ns-socket-buffers BYTES (1000..)" >&2; return 1; }
 }
 
 # variant_prefix NAME: the function prefix of a variant's lib file; variant_mode NAME: the
@@ -96,6 +104,7 @@ run_variant() {
 	local v=$1 round=$2 p mode
 	p=$(variant_prefix "$v")
 	mode=$(variant_mode "$v")
+	# shellcheck disable=SC2034 # read by bench/lib/measure.sh
 	BENCH_FAIL_REASON="" BENCH_SOURCE="" BENCH_TARGET="" BENCH_MTU=""
 	if "${p}_variant_up" "$BENCH_NS_A" "$BENCH_NS_B" "$mode"; then
 		bench_measure "$v" "$round"
@@ -124,6 +133,7 @@ main() {
 
 	# Long enough for the whole run; daemons die on their own after it even if we cannot
 	# clean up (SIGKILL of this shell).
+	# shellcheck disable=SC2034 # read by bench/lib/netns.sh
 	BENCH_MAX_LIFETIME=$((BENCH_ROUNDS * ${#VARIANTS[@]} * (2 * BENCH_SECONDS + 90) + 120))
 	BENCH_TMP=$(mktemp -d /tmp/seg-bench.XXXXXX)
 	chmod 700 "$BENCH_TMP"
@@ -155,6 +165,10 @@ main() {
 	if [[ ${#runnable[@]} -gt 0 ]]; then
 		bench_ns_create "segb-a-$$" "segb-b-$$" || { bench_log "namespace setup failed"; exit 1; }
 		bench_log "namespaces $BENCH_NS_A $BENCH_NS_B"
+		if [[ -n $NS_SOCKBUF ]]; then
+			bench_ns_udp_buffers "$NS_SOCKBUF" || exit 1
+			bench_log "socket buffers inside the namespaces: $NS_SOCKBUF bytes"
+		fi
 		local round
 		for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 			for v in "${runnable[@]}"; do
@@ -167,7 +181,8 @@ main() {
 	meta=$(python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
 		date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" nproc "$(nproc)" kernel "$(uname -r)" \
 		cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
-		rounds "$BENCH_ROUNDS" seconds "$BENCH_SECONDS")
+		rounds "$BENCH_ROUNDS" seconds "$BENCH_SECONDS" \
+		ns_socket_buffers "${NS_SOCKBUF:-default}")
 	echo
 	echo "seg tunnel bench: $BENCH_ROUNDS round(s), $BENCH_SECONDS s per TCP test," \
 		"$BENCH_PING_COUNT pings every $BENCH_PING_INTERVAL s; $(nproc) CPUs; medians of rounds"

@@ -24,17 +24,16 @@ bench_iperf() {
 	local ns=$1 target=$2 source=$3 streams=$4 out=$5 omit=0
 	# Leave out the first second (slow start) when the test is long enough to afford it.
 	[[ $BENCH_SECONDS -ge 3 ]] && omit=1
-	timeout --kill-after=5 $((BENCH_SECONDS + omit + 20)) \
+	bench_run $((BENCH_SECONDS + omit + 20)) "$out" "$out.err" \
 		ip netns exec "$ns" iperf3 -c "$target" -B "$source" -p "$BENCH_IPERF_PORT" \
-		-t "$BENCH_SECONDS" -O "$omit" -P "$streams" -J --connect-timeout 5000 \
-		>"$out" 2>"$out.err"
+		-t "$BENCH_SECONDS" -O "$omit" -P "$streams" -J --connect-timeout 5000
 }
 
 # bench_ping NS TARGET OUT: BENCH_PING_COUNT pings, BENCH_PING_INTERVAL apart, bounded by -w.
 bench_ping() {
 	local ns=$1 target=$2 out=$3
-	timeout 15 ip netns exec "$ns" ping -n -c "$BENCH_PING_COUNT" -i "$BENCH_PING_INTERVAL" \
-		-w 10 "$target" >"$out" 2>&1
+	bench_run 15 "$out" "$out" ip netns exec "$ns" \
+		ping -n -c "$BENCH_PING_COUNT" -i "$BENCH_PING_INTERVAL" -w 10 "$target"
 }
 
 # bench_measure VARIANT ROUND: runs every measurement against BENCH_TARGET (in namespace B)

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # BENCH_* globals are read by the files that source this one
 # Network namespaces, the underlay veth pair, and the processes the bench starts.
 #
 # Safety rules this file enforces for every variant (see docs: network safety):
@@ -42,6 +43,30 @@ bench_ns_create() {
 	ip -n "$b" link set ul0 up || return 1
 }
 
+# bench_ns_udp_buffers BYTES: raises the default and maximum socket buffer sizes inside both
+# namespaces only (opt-in, --ns-socket-buffers). Only where the kernel keeps these sysctls
+# per namespace: a fresh namespace shows /proc/sys/net/core/rmem_default only then. The root
+# namespace's value is compared before and after, and the run stops if it moved.
+bench_ns_udp_buffers() {
+	local bytes=$1 ns before after k
+	before=$(cat /proc/sys/net/core/rmem_default)
+	for ns in "$BENCH_NS_A" "$BENCH_NS_B"; do
+		if ! timeout 5 ip netns exec "$ns" test -e /proc/sys/net/core/rmem_default; then
+			bench_log "socket buffer sysctls are not per-namespace on this kernel; not changed"
+			return 1
+		fi
+		for k in rmem_default rmem_max wmem_default wmem_max; do
+			timeout 5 ip netns exec "$ns" sysctl -qw "net.core.$k=$bytes" || return 1
+		done
+	done
+	after=$(cat /proc/sys/net/core/rmem_default)
+	if [[ "$before" != "$after" ]]; then
+		echo "$before" >/proc/sys/net/core/rmem_default
+		bench_log "root namespace's rmem_default changed; restored it and stopping"
+		return 1
+	fi
+}
+
 # bench_spawn VAR LOG CMD...: starts CMD in the background under `timeout`, stdout and stderr
 # to LOG, records its PID and stores it in the variable named VAR. The PID is timeout's; a
 # TERM to it is forwarded to the command and timeout exits when the command has.
@@ -53,21 +78,52 @@ bench_spawn() {
 	printf -v "$__bench_var" '%s' "$!"
 }
 
+# bench_run LIMIT OUT ERR CMD...: runs CMD to completion, bounded by LIMIT seconds. It runs as
+# a recorded background job and this shell `wait`s for it, so INT or TERM reach the trap at
+# once (bash would hold a trap until a foreground child exits, and `timeout` puts the child
+# in its own process group, out of reach of the terminal's Ctrl-C).
+bench_run() {
+	local limit=$1 out=$2 err=$3 rc
+	shift 3
+	if [[ "$out" == "$err" ]]; then
+		timeout --kill-after=5 "$limit" "$@" >"$out" 2>&1 </dev/null &
+	else
+		timeout --kill-after=5 "$limit" "$@" >"$out" 2>"$err" </dev/null &
+	fi
+	local __bench_pid=$!
+	BENCH_PIDS+=("$__bench_pid")
+	wait "$__bench_pid"
+	rc=$?
+	bench_forget "$__bench_pid"
+	return "$rc"
+}
+
+# bench_forget PID: drops an exited PID from the list cleanup signals.
+bench_forget() {
+	local p kept=()
+	for p in "${BENCH_PIDS[@]}"; do
+		[[ "$p" == "$1" ]] || kept+=("$p")
+	done
+	BENCH_PIDS=("${kept[@]}")
+}
+
 # bench_pid_alive PID: true while that process (one of ours) has not exited.
 bench_pid_alive() {
 	kill -0 "$1" 2>/dev/null
 }
 
-# bench_stop PID...: TERM, wait up to 3 s, then KILL; only PIDs bench_spawn recorded.
+# bench_stop PID...: TERM, wait up to 7 s, then KILL; only PIDs bench_spawn recorded. The
+# PIDs are timeout's: it forwards the TERM and, with --kill-after=5, KILLs a command that
+# ignores it, so our own KILL (which would orphan the command) is only the last resort.
 bench_stop() {
-	local pid tries kept=() p
+	local pid tries
 	for pid in "$@"; do
 		[[ -n "$pid" ]] || continue
 		bench_pid_alive "$pid" && kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "$@"; do
 		[[ -n "$pid" ]] || continue
-		for ((tries = 0; tries < 30; tries++)); do
+		for ((tries = 0; tries < 70; tries++)); do
 			bench_pid_alive "$pid" || break
 			sleep 0.1
 		done
@@ -75,14 +131,8 @@ bench_stop() {
 			kill -KILL "$pid" 2>/dev/null
 		fi
 		wait "$pid" 2>/dev/null
+		bench_forget "$pid"
 	done
-	for p in "${BENCH_PIDS[@]}"; do
-		for pid in "$@"; do
-			[[ "$p" == "$pid" ]] && continue 2
-		done
-		kept+=("$p")
-	done
-	BENCH_PIDS=("${kept[@]}")
 }
 
 # bench_wait_listen NS PORT SECONDS: true once a TCP listener on PORT exists inside NS.

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # BENCH_* globals are read by the files that source this one
 # Variant `openvpn`: OpenVPN 2.6 peer-to-peer, UDP, `--dev tun`, data channel AES-256-GCM.
 #
 # Static-key mode (`--secret`) cannot be used: 2.6 refuses AEAD ciphers there ("Cipher
@@ -61,8 +62,10 @@ ovpn_side() {
 # BENCH_MTU. On failure sets the reason with bench_fail and returns 1.
 ovpn_variant_up() {
 	local a=$1 b=$2 fp_a fp_b pid_a pid_b log
-	fp_a=$(ovpn_cert a) && fp_b=$(ovpn_cert b) && [[ -n $fp_a && -n $fp_b ]] ||
-		{ bench_fail "certificate generation failed"; return 1; }
+	if ! fp_a=$(ovpn_cert a) || ! fp_b=$(ovpn_cert b) || [[ -z $fp_a || -z $fp_b ]]; then
+		bench_fail "certificate generation failed"
+		return 1
+	fi
 	ovpn_side "$b" b server "$BENCH_UNDERLAY_B" "$BENCH_UNDERLAY_A" \
 		"$OVPN_INNER_B" "$OVPN_INNER_A" "$fp_a"
 	pid_b=$OVPN_LAST_PID
@@ -83,8 +86,10 @@ ovpn_variant_up() {
 			return 1
 		fi
 	done
-	bench_is_tun "$a" "sbova$$" && bench_is_tun "$b" "sbovb$$" ||
-		{ bench_fail "openvpn interfaces are not TUN devices"; return 1; }
+	if ! bench_is_tun "$a" "sbova$$" || ! bench_is_tun "$b" "sbovb$$"; then
+		bench_fail "openvpn interfaces are not TUN devices"
+		return 1
+	fi
 	BENCH_SOURCE=$OVPN_INNER_A
 	BENCH_TARGET=$OVPN_INNER_B
 	BENCH_MTU=$(bench_if_mtu "$a" "sbova$$")

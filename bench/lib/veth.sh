@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # BENCH_* globals are read by the files that source this one
 # Variant `veth`: iperf3 and ping straight over the underlay veth pair, no tunnel at all.
 # This is the ceiling every tunnel is compared with.
 

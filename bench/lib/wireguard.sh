@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # BENCH_* globals are read by the files that source this one
 # Variant `wireguard-go`: userspace WireGuard, as a user would run it from Debian.
 #
 # wireguard-go creates a TUN device and does the crypto in its own process; we never create a
@@ -34,15 +35,25 @@ wg_side() {
 		bench_pid_alive "$pid" || break
 		sleep 0.1
 	done
-	[[ -S "/var/run/wireguard/$ifname.sock" ]] || { bench_fail "wireguard-go did not start (see $ifname.log)"; return 1; }
+	if [[ ! -S "/var/run/wireguard/$ifname.sock" ]]; then
+		bench_fail "wireguard-go did not start (see $ifname.log)"
+		return 1
+	fi
 	bench_is_tun "$ns" "$ifname" || { bench_fail "$ifname is not a TUN device"; return 1; }
 	(
+		# The file holds a private key: created unreadable to others, removed after setconf.
 		umask 077
-		printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n\n' "$(cat "$priv")" "$WG_PORT"
-		printf '[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s/32\n' \
-			"$peerpub" "$endpoint" "$WG_PORT" "$peerinner"
-	) >"$conf"
-	timeout 10 ip netns exec "$ns" wg setconf "$ifname" "$conf" || { bench_fail "wg setconf failed"; return 1; }
+		{
+			printf '[Interface]\nPrivateKey = %s\nListenPort = %s\n\n' \
+				"$(cat "$priv")" "$WG_PORT"
+			printf '[Peer]\nPublicKey = %s\nEndpoint = %s:%s\nAllowedIPs = %s/32\n' \
+				"$peerpub" "$endpoint" "$WG_PORT" "$peerinner"
+		} >"$conf"
+	)
+	if ! timeout 10 ip netns exec "$ns" wg setconf "$ifname" "$conf"; then
+		bench_fail "wg setconf failed"
+		return 1
+	fi
 	rm -f "$conf"
 	ip -n "$ns" addr add "$inner/24" dev "$ifname" || { bench_fail "address on $ifname"; return 1; }
 	ip -n "$ns" link set "$ifname" up || { bench_fail "$ifname up"; return 1; }
