@@ -113,6 +113,9 @@ run_variant() {
 		bench_log "round $round $v: failed: ${BENCH_FAIL_REASON:-could not be set up}"
 	fi
 	"${p}_variant_down"
+	if [[ -n $BENCH_FAIL_REASON && -z $RAW_KEEP ]]; then
+		bench_log "(logs are removed at exit; rerun with --raw-dir DIR to keep them)"
+	fi
 }
 
 main() {

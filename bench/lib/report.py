@@ -171,6 +171,8 @@ def print_table(summary, rat):
     print("ratios (TCP: variant / reference, higher is better; "
           "RTT: variant / reference, lower is better)")
     print(f"{'variant':<{w}}  {'reference':<12}  {'TCP 1':>7}  {'TCP 4':>7}  {'RTT':>7}")
+    if not any(rat.values()):
+        print("(no reference variant measured in this run)")
     for v, refs in rat.items():
         for ref, r in refs.items():
             print(f"{v:<{w}}  {ref:<12}  {fmt(r['tcp1_gbps']):>6}x  {fmt(r['tcp4_gbps']):>6}x  "
