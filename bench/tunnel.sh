@@ -28,7 +28,7 @@ usage: bench/tunnel.sh [options]
                     raise net.core.{r,w}mem_{default,max} inside the two namespaces
                     (never the root namespace's; only where the kernel keeps them per
                     namespace). Off by default: the table should show stock settings.
-  --no-install      do not run scripts/bootstrap-bench.sh (missing tools are reported)
+  --no-install      do not run scripts/bootstrap.sh bench (missing tools are reported)
 Must run as root (it creates network namespaces).
 EOF
 }
@@ -125,7 +125,7 @@ main() {
 		exit 1
 	fi
 	if [[ $INSTALL -eq 1 ]]; then
-		"$BENCH_REPO/scripts/bootstrap-bench.sh" || echo "bench: bootstrap-bench failed;" \
+		"$BENCH_REPO/scripts/bootstrap.sh" bench || echo "bench: scripts/bootstrap.sh bench failed;" \
 			"variants whose tools are missing will say so" >&2
 	fi
 	local lib
