@@ -356,7 +356,7 @@ static void test_sequence_wrap(void **state)
 		struct ctrlchan *ch = &s->ch[d];
 		ch->snd_base = ch->snd_una = ch->snd_nxt = ch->snd_end = x;
 		ch->peer_edge = x + CTRL_RECV_WINDOW;
-		ch->rcv_rec = ch->rcv_nxt = x;
+		ch->rcv_rec = ch->rcv_nxt = ch->rcv_high = x;
 	}
 	s->loss_pct = 10;
 	s->jitter = MS(5);
