@@ -21,6 +21,8 @@ packages=(
 	iproute2               # network namespaces in integration tests and the demo
 	python3                # integration test drivers
 	python3-grpcio         # a second gRPC implementation to check interoperability
+	python3-protobuf       # message classes for the Python side of the interop tests
+	protobuf-compiler      # protoc --python_out for those classes
 	iperf3                 # throughput tests and benchmarks
 )
 

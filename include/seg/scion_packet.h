@@ -30,6 +30,8 @@ enum {
 	SCION_MAX_HDR_LEN = 255 * SCION_HDR_LEN_UNIT,
 	SCION_UDP_HDR_LEN = 8,
 	SCION_SCMP_HDR_LEN = 4,
+	/** An SCMP error packet (SCION header + SCMP + quote) never exceeds this (scmp.rst). */
+	SCMP_MAX_PACKET_LEN = 1232,
 };
 
 /** Values of NextHdr (scionproto assigned protocol numbers). */
@@ -55,19 +57,19 @@ enum scion_path_type {
 /** Why a packet decode or encode failed. */
 enum scion_pkt_err {
 	SCION_PKT_OK = 0,
-	SCION_PKT_ERR_TRUNCATED = -40,     /**< buffer shorter than a fixed header part */
-	SCION_PKT_ERR_VERSION = -41,       /**< version is not 0 */
-	SCION_PKT_ERR_HDR_LEN = -42,       /**< HdrLen shorter than the address header or past the buffer */
-	SCION_PKT_ERR_PAYLOAD_LEN = -43,   /**< PayloadLen disagrees with the bytes after the header */
-	SCION_PKT_ERR_ADDR_TYPE = -44,     /**< unsupported DT/DL combination */
-	SCION_PKT_ERR_PATH_TYPE = -45,     /**< unknown or unsupported path type */
-	SCION_PKT_ERR_PATH = -46,          /**< the path itself is malformed (see scion_path_err) */
-	SCION_PKT_ERR_EXT = -47,           /**< extension header length past its bounds or repeated */
-	SCION_PKT_ERR_L4_LEN = -48,        /**< UDP/SCMP length field disagrees with the bytes */
-	SCION_PKT_ERR_CHECKSUM = -49,      /**< UDP/SCMP checksum wrong */
-	SCION_PKT_ERR_SCMP_TYPE = -50,     /**< SCMP type this stack does not decode */
-	SCION_PKT_ERR_SPACE = -51,         /**< output buffer too small */
-	SCION_PKT_ERR_INVALID = -52,       /**< caller passed inconsistent values to an encoder */
+	SCION_PKT_ERR_TRUNCATED = -40,	 /**< buffer shorter than a fixed header part */
+	SCION_PKT_ERR_VERSION = -41,	 /**< version is not 0 */
+	SCION_PKT_ERR_HDR_LEN = -42,	 /**< HdrLen below the address header or past the buffer */
+	SCION_PKT_ERR_PAYLOAD_LEN = -43, /**< PayloadLen disagrees with the packet length */
+	SCION_PKT_ERR_ADDR_TYPE = -44,	 /**< unsupported DT/DL combination */
+	SCION_PKT_ERR_PATH_TYPE = -45,	 /**< unknown or unsupported path type */
+	SCION_PKT_ERR_PATH = -46,	 /**< the path itself is malformed (see scion_path_err) */
+	SCION_PKT_ERR_EXT = -47,	 /**< extension header length past its bounds or repeated */
+	SCION_PKT_ERR_L4_LEN = -48,	 /**< UDP/SCMP length field disagrees with the bytes */
+	SCION_PKT_ERR_CHECKSUM = -49,	 /**< UDP/SCMP checksum wrong */
+	SCION_PKT_ERR_SCMP_TYPE = -50,	 /**< SCMP type this stack does not decode */
+	SCION_PKT_ERR_SPACE = -51,	 /**< output buffer too small */
+	SCION_PKT_ERR_INVALID = -52,	 /**< caller passed inconsistent values to an encoder */
 };
 
 /**
@@ -101,18 +103,29 @@ struct scion_packet {
 	size_t hdr_len; /**< common + address + path = HdrLen * 4 */
 	struct scion_ext hbh;
 	struct scion_ext e2e;
-	uint8_t l4_proto; /**< NextHdr after the extensions */
+	uint8_t l4_proto;  /**< NextHdr after the extensions */
 	const uint8_t *l4; /**< the upper-layer header and payload */
 	size_t l4_len;
 };
 
+/**
+ * Decodes a whole packet of exactly len bytes (HdrLen * 4 + PayloadLen must equal len).
+ * Checks version, address types, HdrLen, PayloadLen, the path's meta header (SCION: segment
+ * lengths, hop count, CurrINF/CurrHF; one-hop: its fixed length; empty: no bytes) and the
+ * extension chain. Hop and info fields are not decoded (use scion_std_path_decode or the
+ * offsets in scion_path.h). Reserved bits and SVC padding are ignored. No allocation.
+ */
 SEG_MUST_CHECK int scion_packet_decode(const uint8_t *buf, size_t len, struct scion_packet *out);
-/** Writes header, extensions and l4 bytes; PayloadLen and HdrLen are computed. */
+/**
+ * Writes header, extensions and l4 bytes; PayloadLen and HdrLen are computed, and so is the
+ * NextHdr chain (hdr.next_hdr and the extensions' next_hdr are derived from which extensions
+ * are present and from l4_proto, which must not be an extension number).
+ */
 SEG_MUST_CHECK int scion_packet_encode(const struct scion_packet *p, uint8_t *buf, size_t cap,
 				       size_t *written);
 /** Writes common + address header + path only, with PayloadLen = payload_len. */
-SEG_MUST_CHECK int scion_header_encode(const struct scion_header *h, size_t payload_len, uint8_t *buf,
-				       size_t cap, size_t *written);
+SEG_MUST_CHECK int scion_header_encode(const struct scion_header *h, size_t payload_len,
+				       uint8_t *buf, size_t cap, size_t *written);
 /** Bytes the encoded common + address header + path takes. */
 size_t scion_header_len(const struct scion_header *h);
 
@@ -129,13 +142,27 @@ struct scion_udp {
 /** Decodes the UDP header; with verify_checksum, checks it against the SCION pseudo header. */
 SEG_MUST_CHECK int scion_udp_decode(const struct scion_header *h, const uint8_t *l4, size_t len,
 				    bool verify_checksum, struct scion_udp *out);
-/** Writes a UDP header and payload with the checksum over the SCION pseudo header. */
+/**
+ * Writes a UDP header and payload with the checksum over the SCION pseudo header. payload may
+ * already sit at buf + SCION_UDP_HDR_LEN (zero copy) or anywhere else in buf.
+ */
 SEG_MUST_CHECK int scion_udp_encode(const struct scion_header *h, uint16_t src_port,
 				    uint16_t dst_port, const uint8_t *payload, size_t payload_len,
 				    uint8_t *buf, size_t cap, size_t *written);
 /** The upper-layer checksum (RFC 1071 over pseudo header + l4, checksum field as stored). */
 uint16_t scion_l4_checksum(const struct scion_header *h, uint8_t proto, const uint8_t *l4,
 			   size_t len);
+
+/**
+ * Builds a whole SCION/UDP packet in one call: h's common, address header and path (its
+ * next_hdr and payload_len are ignored: UDP and the computed length are written), then UDP
+ * with its checksum. payload may already sit at its final place in buf (at
+ * scion_header_len(h) + SCION_UDP_HDR_LEN) to avoid a copy. No allocation.
+ */
+SEG_MUST_CHECK int scion_udp_packet_build(const struct scion_header *h, uint16_t src_port,
+					  uint16_t dst_port, const uint8_t *payload,
+					  size_t payload_len, uint8_t *buf, size_t cap,
+					  size_t *written);
 
 /** SCMP types (scmp.rst). */
 enum scmp_type {
@@ -150,29 +177,61 @@ enum scmp_type {
 	SCMP_TRACEROUTE_REPLY = 131,
 };
 
-/** A decoded SCMP message. data is echo data or the quoted offending packet. */
+/**
+ * A decoded SCMP message. data is echo data or the quoted offending packet. Reserved and
+ * unused InfoBlock bytes are ignored on decode and written as zero.
+ */
 struct scmp_msg {
 	uint8_t type;
 	uint8_t code;
 	uint16_t checksum;
 	union {
-		struct { uint16_t id, seq; } echo;
-		struct { uint16_t id, seq; scion_ia_t ia; uint64_t ifid; } traceroute;
-		struct { uint16_t mtu; } too_big;
-		struct { uint16_t pointer; } param;
-		struct { scion_ia_t ia; uint64_t ifid; } ext_down;
-		struct { scion_ia_t ia; uint64_t ingress, egress; } int_down;
+		struct {
+			uint16_t id, seq;
+		} echo;
+		struct {
+			uint16_t id, seq;
+			scion_ia_t ia;
+			uint64_t ifid;
+		} traceroute;
+		struct {
+			uint16_t mtu;
+		} too_big;
+		struct {
+			uint16_t pointer;
+		} param;
+		struct {
+			scion_ia_t ia;
+			uint64_t ifid;
+		} ext_down;
+		struct {
+			scion_ia_t ia;
+			uint64_t ingress, egress;
+		} int_down;
 	} u;
 	const uint8_t *data;
 	size_t data_len;
 };
 
+/**
+ * Decodes an SCMP message of exactly len bytes. For a type this stack does not know it
+ * returns SCION_PKT_ERR_SCMP_TYPE but still fills type, code, checksum and data (all bytes
+ * after the 4-byte header), so that an endhost can apply scmp.rst's rule for unknown errors.
+ */
 SEG_MUST_CHECK int scmp_decode(const struct scion_header *h, const uint8_t *l4, size_t len,
 			       bool verify_checksum, struct scmp_msg *out);
 /** Writes an SCMP message with its checksum; quotes data (truncated by the caller). */
-SEG_MUST_CHECK int scmp_encode(const struct scion_header *h, const struct scmp_msg *m,
-			       uint8_t *buf, size_t cap, size_t *written);
+SEG_MUST_CHECK int scmp_encode(const struct scion_header *h, const struct scmp_msg *m, uint8_t *buf,
+			       size_t cap, size_t *written);
 bool scmp_is_error(uint8_t type);
+/** Length of the InfoBlock of a known SCMP type (after the 4-byte header), or 0 if unknown. */
+size_t scmp_info_len(uint8_t type);
+/**
+ * Builds a whole SCION/SCMP packet in one call (h as for scion_udp_packet_build). For error
+ * types the quoted data is cut so that the packet does not exceed SCMP_MAX_PACKET_LEN.
+ */
+SEG_MUST_CHECK int scion_scmp_packet_build(const struct scion_header *h, const struct scmp_msg *m,
+					   uint8_t *buf, size_t cap, size_t *written);
 
 const char *scion_pkt_strerror(int err);
 

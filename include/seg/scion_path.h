@@ -28,7 +28,7 @@ enum {
 	/** A one-hop path: one info field and two hop fields. */
 	SCION_ONEHOP_PATH_LEN = SCION_INFO_LEN + 2 * SCION_HOP_LEN,
 	SCION_MAX_STD_PATH_LEN =
-		SCION_PATH_META_LEN + SCION_MAX_INFS * SCION_INFO_LEN + SCION_MAX_HOPS * SCION_HOP_LEN,
+	    SCION_PATH_META_LEN + SCION_MAX_INFS * SCION_INFO_LEN + SCION_MAX_HOPS * SCION_HOP_LEN,
 	/** Relative expiry unit of a hop field: (1 + ExpTime) * 24h / 256. */
 	SCION_EXP_TIME_UNIT_SEC = 24 * 60 * 60 / 256,
 };
@@ -36,21 +36,23 @@ enum {
 /** Why a path decode or operation failed. */
 enum scion_path_err {
 	SCION_PATH_OK = 0,
-	SCION_PATH_ERR_TRUNCATED = -20,     /**< fewer bytes than the meta header declares */
-	SCION_PATH_ERR_SEG_LEN = -21,       /**< a SegLen after a zero one, or all zero */
+	SCION_PATH_ERR_TRUNCATED = -20,	    /**< fewer bytes than the meta header declares */
+	SCION_PATH_ERR_SEG_LEN = -21,	    /**< a SegLen after a zero one, or all zero */
 	SCION_PATH_ERR_TOO_MANY_HOPS = -22, /**< more than SCION_MAX_HOPS hop fields */
-	SCION_PATH_ERR_CURR_INF = -23,      /**< CurrINF outside the info fields */
-	SCION_PATH_ERR_CURR_HF = -24,       /**< CurrHF outside the hop fields or its segment */
-	SCION_PATH_ERR_TRAILING = -25,      /**< bytes past the declared path */
-	SCION_PATH_ERR_SPACE = -26,         /**< output buffer too small */
-	SCION_PATH_ERR_END = -27,           /**< no next hop to advance to */
-	SCION_PATH_ERR_RESERVED = -28,      /**< reserved bits set where the spec forbids it */
+	SCION_PATH_ERR_CURR_INF = -23,	    /**< CurrINF outside the info fields */
+	SCION_PATH_ERR_CURR_HF = -24,	    /**< CurrHF outside the hop fields or its segment */
+	SCION_PATH_ERR_TRAILING = -25,	    /**< bytes past the declared path */
+	SCION_PATH_ERR_SPACE = -26,	    /**< output buffer too small */
+	SCION_PATH_ERR_END = -27,	    /**< no next hop to advance to */
+	/** Never returned today: the spec forbids no reserved bit, and like the reference we
+	 * ignore reserved bits on decode and write them as zero. Kept for a stricter future. */
+	SCION_PATH_ERR_RESERVED = -28,
 };
 
 struct scion_info_field {
-	bool peer;         /**< P flag: the segment contains a peering hop */
-	bool cons_dir;     /**< C flag: traversed in construction direction */
-	uint16_t seg_id;   /**< SegID, updated hop by hop (beta) */
+	bool peer;	    /**< P flag: the segment contains a peering hop */
+	bool cons_dir;	    /**< C flag: traversed in construction direction */
+	uint16_t seg_id;    /**< SegID, updated hop by hop (beta) */
 	uint32_t timestamp; /**< segment creation time, Unix seconds */
 };
 
@@ -84,8 +86,36 @@ struct scion_onehop_path {
 	struct scion_hop_field second;
 };
 
+/**
+ * Decodes and validates only the 4-byte meta header of a standard path of exactly len bytes:
+ * segment lengths (no non-zero after a zero, not all zero), at most SCION_MAX_HOPS hops, the
+ * length implied by the segments equal to len, CurrINF and CurrHF inside the path and CurrHF
+ * inside the segment of CurrINF. O(1): the per-packet check for routers.
+ */
+SEG_MUST_CHECK int scion_path_meta_decode(const uint8_t *raw, size_t len,
+					  struct scion_path_meta *out);
+/** Writes the meta header (RSV bits zero). */
+void scion_path_meta_encode(const struct scion_path_meta *m, uint8_t raw[SCION_PATH_META_LEN]);
+/** Number of info fields / hop fields the segment lengths imply. */
+unsigned scion_path_meta_num_infs(const struct scion_path_meta *m);
+unsigned scion_path_meta_num_hops(const struct scion_path_meta *m);
+/** Advances CurrHF (and CurrINF across a segment boundary); SCION_PATH_ERR_END at the end. */
+SEG_MUST_CHECK int scion_path_meta_advance(struct scion_path_meta *m);
+
+/** Byte offset of info field idx / hop field idx inside a standard path. */
+static inline size_t scion_path_info_offset(unsigned idx)
+{
+	return SCION_PATH_META_LEN + (size_t)idx * SCION_INFO_LEN;
+}
+static inline size_t scion_path_hop_offset(unsigned num_infs, unsigned idx)
+{
+	return SCION_PATH_META_LEN + (size_t)num_infs * SCION_INFO_LEN +
+	       (size_t)idx * SCION_HOP_LEN;
+}
+
 /** Decodes exactly len bytes as a standard path; checks segment lengths and CurrINF/HF. */
-SEG_MUST_CHECK int scion_std_path_decode(const uint8_t *raw, size_t len, struct scion_std_path *out);
+SEG_MUST_CHECK int scion_std_path_decode(const uint8_t *raw, size_t len,
+					 struct scion_std_path *out);
 /** Bytes the encoded path takes. */
 size_t scion_std_path_len(const struct scion_std_path *p);
 SEG_MUST_CHECK int scion_std_path_encode(const struct scion_std_path *p, uint8_t *buf, size_t cap,
@@ -111,6 +141,16 @@ SEG_MUST_CHECK int scion_onehop_path_decode(const uint8_t *raw, size_t len,
 					    struct scion_onehop_path *out);
 SEG_MUST_CHECK int scion_onehop_path_encode(const struct scion_onehop_path *p, uint8_t *buf,
 					    size_t cap, size_t *written);
+/**
+ * The standard one-segment, two-hop path equal to a completed one-hop path (ConsDir set,
+ * CurrHF 0). SCION_PATH_ERR_CURR_HF if the second hop is not filled in yet (ConsIngress 0).
+ */
+SEG_MUST_CHECK int scion_onehop_path_to_std(const struct scion_onehop_path *p,
+					    struct scion_std_path *out);
+/** The reply path for a received one-hop path, as the reference builds it: convert, advance
+ * to the last hop, reverse. */
+SEG_MUST_CHECK int scion_onehop_path_reverse(const struct scion_onehop_path *p,
+					     struct scion_std_path *out);
 
 /** Field codecs for one 8-byte info field and one 12-byte hop field (buffers of that size). */
 void scion_info_field_decode(const uint8_t raw[SCION_INFO_LEN], struct scion_info_field *out);
@@ -118,7 +158,12 @@ void scion_info_field_encode(const struct scion_info_field *f, uint8_t raw[SCION
 void scion_hop_field_decode(const uint8_t raw[SCION_HOP_LEN], struct scion_hop_field *out);
 void scion_hop_field_encode(const struct scion_hop_field *h, uint8_t raw[SCION_HOP_LEN]);
 
-/** Absolute expiry (Unix seconds) of a hop field under the given info field timestamp. */
+/**
+ * Absolute expiry (Unix seconds) of a hop field under the given info field timestamp:
+ * timestamp + (1 + exp_time) * SCION_EXP_TIME_UNIT_SEC. The spec's prose divides 24h by 256
+ * exactly (337.5 s); the reference code (path.ExpTimeToDuration) and its routers use the
+ * integer unit 337 s, and so do we.
+ */
 uint64_t scion_hop_expiry(uint32_t info_timestamp, uint8_t exp_time);
 
 const char *scion_path_strerror(int err);
