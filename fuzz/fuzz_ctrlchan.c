@@ -98,8 +98,8 @@ static void link_remove(struct link *l, unsigned idx)
 	memmove(l->len + idx, l->len + idx + 1, (l->n - idx) * sizeof(l->len[0]));
 }
 
-static void deliver_one(struct link *l, struct ctrlchan *to, ctrlchan_deliver_fn fn,
-			unsigned idx, bool keep, uint64_t now)
+static void deliver_one(struct link *l, struct ctrlchan *to, ctrlchan_deliver_fn fn, unsigned idx,
+			bool keep, uint64_t now)
 {
 	if (l->n == 0)
 		return;

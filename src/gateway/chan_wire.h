@@ -90,10 +90,10 @@ enum {
 	/* Ack at once after this many in-order data frames (RFC 5681 4.2, every second). */
 	CTRL_ACK_EVERY = 2,
 
-	/* Times in milliseconds (enums are int); see ctrlchan_ms(). RFC 6298 names. */
+	/* Times in milliseconds (enums are int); chan_ms_to_ns() converts. RFC 6298 names. */
 	CTRL_ACK_DELAY_MS = 10,
 	CTRL_RTO_INIT_MS = 1000, /* RFC 6298 2.1 */
-	CTRL_RTO_MIN_MS = 200,   /* below RFC 6298's 1 s, as Linux: gateways are latency-bound */
+	CTRL_RTO_MIN_MS = 200,	 /* below RFC 6298's 1 s, as Linux: gateways are latency-bound */
 	CTRL_RTO_MAX_MS = 30000,
 	CTRL_CLOCK_GRANULARITY_MS = 1,
 

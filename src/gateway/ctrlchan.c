@@ -34,7 +34,7 @@ _Static_assert(CTRL_FRAME_MAX - CTRL_FRAME_OVERHEAD_MAX <= UINT16_MAX, "data len
 
 static const char *const drop_names[CTRLCHAN_DROP_COUNT] = {
 #define CTRLCHAN_X(name, text) [CTRLCHAN_DROP_##name] = text,
-	CTRLCHAN_DROP_LIST(CTRLCHAN_X)
+    CTRLCHAN_DROP_LIST(CTRLCHAN_X)
 #undef CTRLCHAN_X
 };
 
@@ -240,7 +240,7 @@ static void ack_cumulative(struct ctrlchan *ch, const struct ctrlchan_frame *f,
 
 static void ack_apply(struct ctrlchan *ch, const struct ctrlchan_frame *f, uint64_t now)
 {
-	struct ctrlchan_delivered delivered = { 0, 0 };
+	struct ctrlchan_delivered delivered = {0, 0};
 	uint32_t edge = f->ack + f->window, acked, rtt_us;
 	bool advanced;
 
@@ -343,7 +343,8 @@ static int deliver_records(struct ctrlchan *ch, ctrlchan_deliver_fn deliver, voi
 		if (at + len <= CTRL_RECV_WINDOW) {
 			msg = ch->rbuf + at;
 		} else {
-			ring_read(ch->rbuf, RBUF_MASK, ch->rcv_rec + CTRL_REC_HDR_LEN, ch->rmsg, len);
+			ring_read(ch->rbuf, RBUF_MASK, ch->rcv_rec + CTRL_REC_HDR_LEN, ch->rmsg,
+				  len);
 			msg = ch->rmsg;
 		}
 		ch->rcv_rec += CTRL_REC_HDR_LEN + len;
@@ -488,7 +489,7 @@ static int emit_frame(struct ctrlchan *ch, const struct ctrlchan_frame *f, uint3
 static int emit_data(struct ctrlchan *ch, uint32_t seq, uint32_t len, uint64_t now,
 		     ctrlchan_emit_fn emit, void *ctx)
 {
-	struct ctrlchan_frame f = { 0 };
+	struct ctrlchan_frame f = {0};
 
 	ack_fill(ch, &f);
 	f.has_data = true;
@@ -569,7 +570,7 @@ static int poll_new_data(struct ctrlchan *ch, uint64_t now, ctrlchan_emit_fn emi
 		uint32_t len = min_u32(allow, data_room(max_frame));
 		struct ctrlchan_seg *s = &ch->segs[ch->nsegs++];
 
-		*s = (struct ctrlchan_seg){ .start = ch->snd_nxt, .end = ch->snd_nxt + len };
+		*s = (struct ctrlchan_seg){.start = ch->snd_nxt, .end = ch->snd_nxt + len};
 		seg_sent(ch, s, now);
 		ch->snd_nxt += len;
 		*pipe += len;
@@ -596,7 +597,7 @@ int ctrlchan_poll(struct ctrlchan *ch, uint64_t now, ctrlchan_emit_fn emit, void
 	    poll_new_data(ch, now, emit, ctx, max_frame, &pipe, &n))
 		return -EIO;
 	if (ch->ack_pending && (ch->ack_now || ch->ack_due <= now)) {
-		struct ctrlchan_frame f = { 0 };
+		struct ctrlchan_frame f = {0};
 		ack_fill(ch, &f);
 		ch->stats.acks_sent++;
 		n++;

@@ -34,26 +34,26 @@
 #include "seg/scion_addr.h" /* SEG_MUST_CHECK */
 
 /* Why a received frame was rejected: each reason is a counter and an error value. */
-#define CTRLCHAN_DROP_LIST(X)                                                                    \
-	X(TRUNCATED, "truncated")                                                               \
-	X(FLAGS, "unknown flag bits")                                                           \
-	X(EMPTY, "neither ack nor data")                                                        \
-	X(WINDOW, "advertised window too large")                                                \
-	X(SACK_COUNT, "too many sack blocks")                                                   \
-	X(SACK_RANGE, "sack block empty, unordered or not above the ack")                       \
-	X(DATA_EMPTY, "data section without data")                                              \
-	X(TRAILING, "bytes after the frame")                                                    \
-	X(ACK_UNSENT, "acks data never sent")                                                   \
-	X(OUTSIDE_WINDOW, "data outside the receive window")                                    \
-	X(BAD_RECORD, "message length above the maximum: stream broken")                        \
-	X(BROKEN, "stream broken until reset")                                                  \
+#define CTRLCHAN_DROP_LIST(X)                                             \
+	X(TRUNCATED, "truncated")                                         \
+	X(FLAGS, "unknown flag bits")                                     \
+	X(EMPTY, "neither ack nor data")                                  \
+	X(WINDOW, "advertised window too large")                          \
+	X(SACK_COUNT, "too many sack blocks")                             \
+	X(SACK_RANGE, "sack block empty, unordered or not above the ack") \
+	X(DATA_EMPTY, "data section without data")                        \
+	X(TRAILING, "bytes after the frame")                              \
+	X(ACK_UNSENT, "acks data never sent")                             \
+	X(OUTSIDE_WINDOW, "data outside the receive window")              \
+	X(BAD_RECORD, "message length above the maximum: stream broken")  \
+	X(BROKEN, "stream broken until reset")                            \
 	X(UNKNOWN_KIND, "message of unknown kind skipped")
 
 enum ctrlchan_drop {
 #define CTRLCHAN_X(name, text) CTRLCHAN_DROP_##name,
 	CTRLCHAN_DROP_LIST(CTRLCHAN_X)
 #undef CTRLCHAN_X
-	CTRLCHAN_DROP_COUNT
+	    CTRLCHAN_DROP_COUNT
 };
 
 /* Errors of ctrlchan_input() and ctrlchan_frame_decode(): one per drop reason. */
@@ -68,14 +68,14 @@ enum ctrlchan_err {
 struct ctrlchan_frame {
 	bool has_ack;
 	bool has_data;
-	uint32_t ack;    /* next byte expected: every byte before it was received */
+	uint32_t ack;	 /* next byte expected: every byte before it was received */
 	uint32_t window; /* bytes the receiver accepts from ack on */
-	uint32_t echo;   /* timestamp of the data frame that advanced ack, 0 for none */
+	uint32_t echo;	 /* timestamp of the data frame that advanced ack, 0 for none */
 	uint8_t nsack;
 	struct {
 		uint32_t start, end; /* [start, end), above ack, ascending, disjoint */
 	} sack[CTRL_SACK_MAX];
-	uint32_t seq;   /* sequence number of data[0] */
+	uint32_t seq;	/* sequence number of data[0] */
 	uint32_t tsval; /* sender's timestamp, microseconds */
 	uint16_t len;
 	const uint8_t *data;
@@ -85,14 +85,14 @@ struct ctrlchan_stats {
 	uint64_t msgs_queued;
 	uint64_t msgs_rejected; /* send() returned -ENOBUFS */
 	uint64_t msgs_delivered;
-	uint64_t frames_sent;          /* every frame emitted */
-	uint64_t acks_sent;            /* of which ack-only */
+	uint64_t frames_sent;	       /* every frame emitted */
+	uint64_t acks_sent;	       /* of which ack-only */
 	uint64_t frames_retransmitted; /* data frames sent again */
-	uint64_t rtx_timeout;          /* frames declared lost by RTO */
-	uint64_t rtx_fast;             /* frames declared lost by SACK/dup-ack */
+	uint64_t rtx_timeout;	       /* frames declared lost by RTO */
+	uint64_t rtx_fast;	       /* frames declared lost by SACK/dup-ack */
 	uint64_t frames_received;      /* accepted frames */
-	uint64_t dup_frames;           /* accepted, but all data already received */
-	uint64_t stale_acks;           /* ack below one already seen (reordering) */
+	uint64_t dup_frames;	       /* accepted, but all data already received */
+	uint64_t stale_acks;	       /* ack below one already seen (reordering) */
 	uint64_t resets;
 	uint64_t drops[CTRLCHAN_DROP_COUNT];
 };
@@ -101,43 +101,43 @@ struct ctrlchan_stats {
 struct ctrlchan_seg {
 	uint32_t start, end;
 	uint64_t sent_ns;
-	uint64_t xmit;  /* transmission number of the last send */
+	uint64_t xmit; /* transmission number of the last send */
 	uint16_t tx_count;
-	uint8_t flags;  /* CTRLCHAN_SEG_* in ctrlchan_loss.h */
+	uint8_t flags; /* CTRLCHAN_SEG_* in ctrlchan_loss.h */
 };
 
 struct ctrlchan {
 	/* Sender: the stream [snd_base, snd_end) is in sbuf at (seq + sbuf_off) mod size. */
 	uint8_t *sbuf;
 	uint32_t sbuf_off;
-	uint32_t snd_base; /* first byte of the oldest message not fully acked */
-	uint32_t snd_una;  /* oldest unacked byte */
-	uint32_t snd_nxt;  /* next byte never sent */
-	uint32_t snd_end;  /* end of the queued stream */
-	uint32_t peer_edge; /* peer accepts bytes before this */
+	uint32_t snd_base;		      /* first byte of the oldest message not fully acked */
+	uint32_t snd_una;		      /* oldest unacked byte */
+	uint32_t snd_nxt;		      /* next byte never sent */
+	uint32_t snd_end;		      /* end of the queued stream */
+	uint32_t peer_edge;		      /* peer accepts bytes before this */
 	uint32_t rec_end[CTRL_SEND_MSGS_MAX]; /* end of each queued message, a ring */
 	unsigned rec_head, rec_count;
 	struct ctrlchan_seg *segs; /* ordered by start, covering [snd_una, snd_nxt) */
 	unsigned nsegs;
 	uint64_t srtt, rttvar, rto; /* ns, RFC 6298 */
 	bool rtt_valid;
-	unsigned backoff;   /* the RTO is doubled this many times */
-	uint64_t xmit_next; /* number of the next transmission */
-	uint64_t rack_xmit; /* latest transmission known to have arrived */
-	uint64_t rack_rtt;  /* the round trip it took, ns */
+	unsigned backoff;	 /* the RTO is doubled this many times */
+	uint64_t xmit_next;	 /* number of the next transmission */
+	uint64_t rack_xmit;	 /* latest transmission known to have arrived */
+	uint64_t rack_rtt;	 /* the round trip it took, ns */
 	uint32_t cwnd, ssthresh; /* bytes, RFC 5681 */
 	bool in_recovery, rto_recovery;
 	uint32_t recover; /* recovery ends when this byte is acked */
 
 	/* Receiver: the stream [rcv_rec, rcv_rec + CTRL_RECV_WINDOW) maps into rbuf mod size. */
 	uint8_t *rbuf;
-	uint8_t *rmsg; /* a message that wraps around rbuf is copied here to deliver it */
-	uint32_t rcv_rec; /* first byte of the message being received */
-	uint32_t rcv_nxt; /* every byte before it received */
-	uint32_t rcv_high; /* end of the highest data received */
-	uint64_t *rmap;    /* bit per byte of the window: received above rcv_nxt */
+	uint8_t *rmsg;	    /* a message that wraps around rbuf is copied here to deliver it */
+	uint32_t rcv_rec;   /* first byte of the message being received */
+	uint32_t rcv_nxt;   /* every byte before it received */
+	uint32_t rcv_high;  /* end of the highest data received */
+	uint64_t *rmap;	    /* bit per byte of the window: received above rcv_nxt */
 	uint32_t ts_recent; /* timestamp to echo */
-	bool ts_fresh;      /* ts_recent set since the last ack sent */
+	bool ts_fresh;	    /* ts_recent set since the last ack sent */
 	bool ack_pending, ack_now;
 	uint64_t ack_due;
 	unsigned unacked_frames;
@@ -173,8 +173,8 @@ void ctrlchan_free(struct ctrlchan *ch);
  * (CTRL_SEND_BUF bytes or CTRL_SEND_MSGS_MAX messages, acked ones freed) is full: the
  * message is then not queued and the caller keeps it or drops it.
  */
-SEG_MUST_CHECK int ctrlchan_send(struct ctrlchan *ch, uint8_t kind, const void *msg,
-				 size_t len, uint64_t now);
+SEG_MUST_CHECK int ctrlchan_send(struct ctrlchan *ch, uint8_t kind, const void *msg, size_t len,
+				 uint64_t now);
 
 /*
  * Processes one received frame (the plaintext after the inner type byte). Delivers every
@@ -209,8 +209,8 @@ SEG_MUST_CHECK int ctrlchan_frame_decode(const uint8_t *buf, size_t len,
 					 struct ctrlchan_frame *out);
 /* Writes the frame's header; with has_data, f->len data bytes follow at *data_at, to be
  * filled by the caller. Returns 0 or -EMSGSIZE. */
-SEG_MUST_CHECK int ctrlchan_frame_encode(const struct ctrlchan_frame *f, uint8_t *buf,
-					 size_t cap, size_t *out_len, uint8_t **data_at);
+SEG_MUST_CHECK int ctrlchan_frame_encode(const struct ctrlchan_frame *f, uint8_t *buf, size_t cap,
+					 size_t *out_len, uint8_t **data_at);
 /* Encoded size of a frame with these sections and data length. */
 size_t ctrlchan_frame_size(bool has_ack, unsigned nsack, bool has_data, size_t data_len);
 

@@ -39,7 +39,7 @@ static int frame_decode_ack(struct rcursor *c, struct ctrlchan_frame *f)
 int ctrlchan_frame_decode(const uint8_t *buf, size_t len, struct ctrlchan_frame *out)
 {
 	struct rcursor c = rcursor_init(buf, len);
-	struct ctrlchan_frame f = { 0 };
+	struct ctrlchan_frame f = {0};
 	uint8_t flags;
 	int r;
 
@@ -81,12 +81,12 @@ size_t ctrlchan_frame_size(bool has_ack, unsigned nsack, bool has_data, size_t d
 	return n;
 }
 
-int ctrlchan_frame_encode(const struct ctrlchan_frame *f, uint8_t *buf, size_t cap,
-			  size_t *out_len, uint8_t **data_at)
+int ctrlchan_frame_encode(const struct ctrlchan_frame *f, uint8_t *buf, size_t cap, size_t *out_len,
+			  uint8_t **data_at)
 {
 	struct wcursor c = wcursor_init(buf, cap);
-	uint8_t flags = (uint8_t)((f->has_ack ? CTRL_FLAG_ACK : 0) |
-				  (f->has_data ? CTRL_FLAG_DATA : 0));
+	uint8_t flags =
+	    (uint8_t)((f->has_ack ? CTRL_FLAG_ACK : 0) | (f->has_data ? CTRL_FLAG_DATA : 0));
 	bool ok = f->nsack <= CTRL_SACK_MAX && wcursor_u8(&c, flags);
 
 	if (ok && f->has_ack) {
@@ -99,8 +99,7 @@ int ctrlchan_frame_encode(const struct ctrlchan_frame *f, uint8_t *buf, size_t c
 	if (ok && f->has_data) {
 		uint8_t *at = NULL;
 		ok = wcursor_u32be(&c, f->seq) && wcursor_u32be(&c, f->tsval) &&
-		     wcursor_u16be(&c, f->len) &&
-		     wcursor_reserve(&c, &at, f->len);
+		     wcursor_u16be(&c, f->len) && wcursor_reserve(&c, &at, f->len);
 		if (ok && f->data)
 			memcpy(at, f->data, f->len);
 		if (data_at)

@@ -17,7 +17,7 @@ _Static_assert(FRAG_PKT_MAX <= UINT16_MAX, "total length is u16");
 
 static const char *const drop_names[FRAG_DROP_COUNT] = {
 #define FRAG_X(name, text) [FRAG_DROP_##name] = text,
-	FRAG_DROP_LIST(FRAG_X)
+    FRAG_DROP_LIST(FRAG_X)
 #undef FRAG_X
 };
 
@@ -70,7 +70,7 @@ static int header_validate(struct frag_header *h)
 int frag_header_decode(const uint8_t *buf, size_t len, struct frag_header *out)
 {
 	struct rcursor c = rcursor_init(buf, len);
-	struct frag_header h = { 0 };
+	struct frag_header h = {0};
 	int r;
 
 	if (!rcursor_u32be(&c, &h.id) || !rcursor_u8(&c, &h.index) || !rcursor_u8(&c, &h.count) ||
@@ -99,8 +99,8 @@ int frag_header_encode(const struct frag_header *h, uint8_t *buf, size_t cap)
 
 /* ---- splitting ---- */
 
-int frag_split(const uint8_t *pkt, size_t len, size_t max_payload, uint32_t id,
-	       frag_emit_fn emit, void *ctx)
+int frag_split(const uint8_t *pkt, size_t len, size_t max_payload, uint32_t id, frag_emit_fn emit,
+	       void *ctx)
 {
 	size_t room, count, size;
 	uint8_t hdr[FRAG_HDR_LEN];
@@ -118,12 +118,12 @@ int frag_split(const uint8_t *pkt, size_t len, size_t max_payload, uint32_t id,
 	for (size_t i = 0; i < count; i++) {
 		size_t off = i * size;
 		struct frag_header h = {
-			.id = id,
-			.index = (uint8_t)i,
-			.count = (uint8_t)count,
-			.total = (uint16_t)len,
-			.offset = (uint16_t)off,
-			.len = (uint16_t)(i + 1 == count ? len - off : size),
+		    .id = id,
+		    .index = (uint8_t)i,
+		    .count = (uint8_t)count,
+		    .total = (uint16_t)len,
+		    .offset = (uint16_t)off,
+		    .len = (uint16_t)(i + 1 == count ? len - off : size),
 		};
 		int r;
 		if (frag_header_encode(&h, hdr, sizeof(hdr)))
@@ -187,8 +187,7 @@ static void slot_release(struct frag_slot *s)
 }
 
 /* Takes a free slot of r for a packet of h, evicting as the policies say. */
-static struct frag_slot *slot_claim(struct frag_reasm *r, const struct frag_header *h,
-				    uint64_t now)
+static struct frag_slot *slot_claim(struct frag_reasm *r, const struct frag_header *h, uint64_t now)
 {
 	struct frag_pool *p = r->pool;
 	uint32_t need = (h->total + FRAG_CHUNK_LEN - 1u) / FRAG_CHUNK_LEN;
@@ -211,8 +210,14 @@ static struct frag_slot *slot_claim(struct frag_reasm *r, const struct frag_head
 		p->oldest->owner->stats.evicted_budget++;
 		slot_release(p->oldest);
 	}
-	*s = (struct frag_slot){ .owner = r, .used = true, .count = h->count, .total = h->total,
-				 .size = h->size, .id = h->id, .first_ns = now, .nchunks = need };
+	*s = (struct frag_slot){.owner = r,
+				.used = true,
+				.count = h->count,
+				.total = h->total,
+				.size = h->size,
+				.id = h->id,
+				.first_ns = now,
+				.nchunks = need};
 	for (uint32_t i = 0; i < need; i++)
 		s->chunk[i] = p->free[--p->nfree];
 	s->prev = p->newest;
@@ -281,15 +286,14 @@ unsigned frag_reasm_pending(const struct frag_reasm *r)
 	return n;
 }
 
-static void slot_copy_in(struct frag_slot *s, uint8_t *mem, uint32_t off,
-			 const uint8_t *data, uint32_t len)
+static void slot_copy_in(struct frag_slot *s, uint8_t *mem, uint32_t off, const uint8_t *data,
+			 uint32_t len)
 {
 	while (len) {
 		uint32_t in = off % FRAG_CHUNK_LEN, n = FRAG_CHUNK_LEN - in;
 		if (n > len)
 			n = len;
-		memcpy(mem + (size_t)s->chunk[off / FRAG_CHUNK_LEN] * FRAG_CHUNK_LEN + in,
-		       data, n);
+		memcpy(mem + (size_t)s->chunk[off / FRAG_CHUNK_LEN] * FRAG_CHUNK_LEN + in, data, n);
 		off += n;
 		data += n;
 		len -= n;

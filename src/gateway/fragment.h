@@ -25,24 +25,24 @@
 #include "chan_wire.h"
 #include "seg/scion_addr.h" /* SEG_MUST_CHECK */
 
-#define FRAG_DROP_LIST(X)                                                                        \
-	X(TRUNCATED, "truncated")                                                               \
-	X(TRAILING, "bytes after the fragment")                                                 \
-	X(BAD_COUNT, "fragment count 0 or above the maximum")                                       \
-	X(INDEX, "index not below the count")                                                   \
-	X(TOTAL, "total length below the fragment count")                                       \
-	X(EMPTY, "fragment without data")                                                       \
-	X(OFFSET, "offset or length out of range for index, count and total")                   \
-	X(MISMATCH, "total length or count changed within a packet")                            \
-	X(SIZE, "fragment size changed within a packet (overlap)")                              \
-	X(DUPLICATE, "fragment already received")                                               \
+#define FRAG_DROP_LIST(X)                                                     \
+	X(TRUNCATED, "truncated")                                             \
+	X(TRAILING, "bytes after the fragment")                               \
+	X(BAD_COUNT, "fragment count 0 or above the maximum")                 \
+	X(INDEX, "index not below the count")                                 \
+	X(TOTAL, "total length below the fragment count")                     \
+	X(EMPTY, "fragment without data")                                     \
+	X(OFFSET, "offset or length out of range for index, count and total") \
+	X(MISMATCH, "total length or count changed within a packet")          \
+	X(SIZE, "fragment size changed within a packet (overlap)")            \
+	X(DUPLICATE, "fragment already received")                             \
 	X(TOO_BIG, "packet larger than the whole byte budget")
 
 enum frag_drop {
 #define FRAG_X(name, text) FRAG_DROP_##name,
 	FRAG_DROP_LIST(FRAG_X)
 #undef FRAG_X
-	FRAG_DROP_COUNT
+	    FRAG_DROP_COUNT
 };
 
 enum frag_err {
@@ -54,21 +54,21 @@ enum frag_err {
 
 /* A decoded fragment header; data points into the decoded buffer. */
 struct frag_header {
-	uint32_t id;     /* packet id, per sender and peer */
-	uint8_t index;   /* 0..count-1 */
-	uint8_t count;   /* fragments of the packet, 1..FRAG_COUNT_MAX */
-	uint16_t total;  /* packet length */
+	uint32_t id;	 /* packet id, per sender and peer */
+	uint8_t index;	 /* 0..count-1 */
+	uint8_t count;	 /* fragments of the packet, 1..FRAG_COUNT_MAX */
+	uint16_t total;	 /* packet length */
 	uint16_t offset; /* of this fragment's data in the packet */
-	uint16_t len;    /* of this fragment's data */
-	uint16_t size;   /* derived: the size of every fragment but the last */
+	uint16_t len;	 /* of this fragment's data */
+	uint16_t size;	 /* derived: the size of every fragment but the last */
 	const uint8_t *data;
 };
 
 struct frag_stats {
-	uint64_t fragments;      /* accepted */
-	uint64_t delivered;      /* packets */
-	uint64_t timeouts;       /* partial packets dropped after FRAG_TIMEOUT_MS */
-	uint64_t evicted_slots;  /* partial packets evicted: peer's slots full */
+	uint64_t fragments;	 /* accepted */
+	uint64_t delivered;	 /* packets */
+	uint64_t timeouts;	 /* partial packets dropped after FRAG_TIMEOUT_MS */
+	uint64_t evicted_slots;	 /* partial packets evicted: peer's slots full */
 	uint64_t evicted_budget; /* partial packets evicted: pool's bytes short */
 	uint64_t drops[FRAG_DROP_COUNT];
 };
@@ -89,10 +89,10 @@ struct frag_slot {
 };
 
 struct frag_pool {
-	uint8_t *mem;       /* nchunks x FRAG_CHUNK_LEN */
-	uint32_t *free;     /* stack of free chunk numbers */
+	uint8_t *mem;	/* nchunks x FRAG_CHUNK_LEN */
+	uint32_t *free; /* stack of free chunk numbers */
 	uint32_t nchunks, nfree;
-	uint8_t *out;       /* a complete packet is gathered here from its chunks */
+	uint8_t *out; /* a complete packet is gathered here from its chunks */
 	struct frag_slot *oldest, *newest;
 };
 

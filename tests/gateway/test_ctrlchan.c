@@ -17,7 +17,7 @@
 
 #include "gateway/ctrlchan.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000ull)
+#define MS(x) ((uint64_t)(x)*1000000ull)
 
 static uint64_t mix(uint64_t z)
 {
@@ -73,8 +73,9 @@ static uint64_t sim_rand(struct sim *s)
 
 static size_t msg_size(const struct sim *s, int side, unsigned i)
 {
-	static const size_t special[] = { 0, 1, 2, 5, 79, 80, 81, 1000, 1449, 1450, 1451,
-					  16336, 16337, 65535, CTRL_MSG_MAX, 0, 0, 3 };
+	static const size_t special[] = {0,    1,    2,	   5,	  79,	 80,	81,	      1000,
+					 1449, 1450, 1451, 16336, 16337, 65535, CTRL_MSG_MAX, 0,
+					 0,    3};
 	uint64_t h = mix((uint64_t)i * 2 + (uint64_t)side + 77);
 
 	if (i < s->nfixed)
@@ -153,7 +154,7 @@ static struct sim *sim_new(unsigned msgs0, unsigned msgs1)
 	assert_non_null(s);
 	for (int d = 0; d < 2; d++) {
 		assert_int_equal(ctrlchan_init(&s->ch[d]), 0);
-		s->port[d] = (struct port){ s, d };
+		s->port[d] = (struct port){s, d};
 	}
 	s->nmsgs[0] = msgs0;
 	s->nmsgs[1] = msgs1;
@@ -192,15 +193,15 @@ static void sim_pump(struct sim *s)
 
 static void sim_poll(struct sim *s)
 {
-	static const size_t mtus[] = { CTRL_FRAME_MIN, 200, 576, 1200, 1500, 9000, 20000 };
+	static const size_t mtus[] = {CTRL_FRAME_MIN, 200, 576, 1200, 1500, 9000, 20000};
 
 	/* The path changes now and then (failover), and its MTU with it. */
 	if (s->var_mtu && sim_rand(s) % 50 == 0)
 		s->mtu = mtus[sim_rand(s) % 7];
 	for (int d = 0; d < 2; d++) {
 		s->cur_max_frame = s->mtu;
-		assert_true(ctrlchan_poll(&s->ch[d], s->now, sim_emit, &s->port[d],
-					  s->cur_max_frame) >= 0);
+		assert_true(
+		    ctrlchan_poll(&s->ch[d], s->now, sim_emit, &s->port[d], s->cur_max_frame) >= 0);
 	}
 }
 
@@ -238,12 +239,14 @@ static void sim_run(struct sim *s, uint64_t limit)
 			s->now = t;
 		if (s->now >= limit)
 			print_message("stalled: received %u/%u and %u/%u, %u frames on the link\n",
-				      s->received[1], s->nmsgs[0], s->received[0], s->nmsgs[1], s->nq);
+				      s->received[1], s->nmsgs[0], s->received[0], s->nmsgs[1],
+				      s->nq);
 		assert_true(s->now < limit);
 		for (;;) { /* arrivals due, earliest first */
 			unsigned best = s->nq;
 			for (unsigned i = 0; i < s->nq; i++)
-				if (s->q[i].at <= s->now && (best == s->nq || s->q[i].at < s->q[best].at))
+				if (s->q[i].at <= s->now &&
+				    (best == s->nq || s->q[i].at < s->q[best].at))
 					best = i;
 			if (best == s->nq)
 				break;
@@ -281,7 +284,8 @@ static void run_scenario(const struct scenario *sc, unsigned msgs)
 		uint64_t data = st->frames_sent - st->acks_sent;
 		if (getenv("SEG_TEST_VERBOSE"))
 			print_message("side %d: data %llu rtx %llu (rto %llu fast %llu) dup %llu "
-				      "t %llu ms\n", d, (unsigned long long)data,
+				      "t %llu ms\n",
+				      d, (unsigned long long)data,
 				      (unsigned long long)st->frames_retransmitted,
 				      (unsigned long long)st->rtx_timeout,
 				      (unsigned long long)st->rtx_fast,
@@ -311,14 +315,14 @@ static void run_scenario(const struct scenario *sc, unsigned msgs)
 
 static void test_clean_link(void **state)
 {
-	const struct scenario sc = { 0, 0, 0, false, 1 };
+	const struct scenario sc = {0, 0, 0, false, 1};
 	(void)state;
 	run_scenario(&sc, 120);
 }
 
 static void test_reorder_dup_varmtu(void **state)
 {
-	const struct scenario sc = { 0, 10, MS(15), true, 2 };
+	const struct scenario sc = {0, 10, MS(15), true, 2};
 	(void)state;
 	run_scenario(&sc, 120);
 }
@@ -326,8 +330,8 @@ static void test_reorder_dup_varmtu(void **state)
 static void test_loss10(void **state)
 {
 	const struct scenario sc[] = {
-		{ 10, 0, 0, false, 3 },
-		{ 10, 5, MS(8), true, 4 },
+	    {10, 0, 0, false, 3},
+	    {10, 5, MS(8), true, 4},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
@@ -337,8 +341,8 @@ static void test_loss10(void **state)
 static void test_loss30(void **state)
 {
 	const struct scenario sc[] = {
-		{ 30, 0, 0, false, 5 },
-		{ 30, 10, MS(20), true, 6 },
+	    {30, 0, 0, false, 5},
+	    {30, 10, MS(20), true, 6},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
@@ -405,8 +409,13 @@ static void test_send_queue_bounds(void **state)
 static size_t frame_build(uint8_t *buf, size_t cap, bool ack, uint32_t cum, uint32_t wnd, bool data,
 			  uint32_t seq, const void *bytes, uint16_t len)
 {
-	struct ctrlchan_frame f = { .has_ack = ack, .ack = cum, .window = wnd,
-				    .has_data = data, .seq = seq, .len = len, .data = bytes };
+	struct ctrlchan_frame f = {.has_ack = ack,
+				   .ack = cum,
+				   .window = wnd,
+				   .has_data = data,
+				   .seq = seq,
+				   .len = len,
+				   .data = bytes};
 	size_t n = 0;
 
 	assert_int_equal(ctrlchan_frame_encode(&f, buf, cap, &n, NULL), 0);
@@ -416,7 +425,7 @@ static size_t frame_build(uint8_t *buf, size_t cap, bool ack, uint32_t cum, uint
 static void test_receive_window_bounds(void **state)
 {
 	struct sim *s = sim_new(0, 0);
-	uint8_t buf[256], data[10] = { 0 };
+	uint8_t buf[256], data[10] = {0};
 	struct ctrlchan *ch = &s->ch[1];
 	size_t n;
 
@@ -470,25 +479,39 @@ static void test_garbage_frames(void **state)
 		size_t len;
 		int err;
 	} cases[] = {
-		{ "", 0, CTRLCHAN_ERR_TRUNCATED },
-		{ "\x04", 1, CTRLCHAN_ERR_FLAGS },
-		{ "\x80", 1, CTRLCHAN_ERR_FLAGS },
-		{ "\x00", 1, CTRLCHAN_ERR_EMPTY },
-		{ "\x01\x00\x00\x00", 4, CTRLCHAN_ERR_TRUNCATED },
-		{ "\x01\x00\x00\x00\x00\x00\x02\x00\x01\x00\x00\x00\x00\x00", 14, CTRLCHAN_ERR_WINDOW },
-		{ "\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x05", 14, CTRLCHAN_ERR_SACK_COUNT },
-		{ "\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x05", 18, CTRLCHAN_ERR_TRUNCATED },
-		{ "\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x09", 22, CTRLCHAN_ERR_SACK_RANGE },
-		{ "\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x09\x00\x00\x00\x09", 22, CTRLCHAN_ERR_SACK_RANGE },
-		{ "\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x02\x00\x00\x00\x20\x00\x00\x00\x30\x00\x00\x00\x10\x00\x00\x00\x18", 30, CTRLCHAN_ERR_SACK_RANGE },
-		{ "\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x09\x00\x10\x00\x00", 22, CTRLCHAN_ERR_SACK_RANGE },
-		{ "\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 11, CTRLCHAN_ERR_DATA_EMPTY },
-		{ "\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x41", 12, CTRLCHAN_ERR_TRUNCATED },
-		{ "\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x41\x42", 13, CTRLCHAN_ERR_TRAILING },
-		{ "\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00\x99", 15, CTRLCHAN_ERR_TRAILING },
-		{ "\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x00", 14, CTRLCHAN_ERR_ACK_UNSENT },
-		{ "\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03", 22, CTRLCHAN_ERR_ACK_UNSENT },
-		{ "\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00", 14, 0 },
+	    {"", 0, CTRLCHAN_ERR_TRUNCATED},
+	    {"\x04", 1, CTRLCHAN_ERR_FLAGS},
+	    {"\x80", 1, CTRLCHAN_ERR_FLAGS},
+	    {"\x00", 1, CTRLCHAN_ERR_EMPTY},
+	    {"\x01\x00\x00\x00", 4, CTRLCHAN_ERR_TRUNCATED},
+	    {"\x01\x00\x00\x00\x00\x00\x02\x00\x01\x00\x00\x00\x00\x00", 14, CTRLCHAN_ERR_WINDOW},
+	    {"\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x05", 14,
+	     CTRLCHAN_ERR_SACK_COUNT},
+	    {"\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x05", 18,
+	     CTRLCHAN_ERR_TRUNCATED},
+	    {"\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00"
+	     "\x09",
+	     22, CTRLCHAN_ERR_SACK_RANGE},
+	    {"\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x09\x00\x00\x00"
+	     "\x09",
+	     22, CTRLCHAN_ERR_SACK_RANGE},
+	    {"\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x02\x00\x00\x00\x20\x00\x00\x00"
+	     "\x30\x00\x00\x00\x10\x00\x00\x00\x18",
+	     30, CTRLCHAN_ERR_SACK_RANGE},
+	    {"\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x09\x00\x10\x00"
+	     "\x00",
+	     22, CTRLCHAN_ERR_SACK_RANGE},
+	    {"\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 11, CTRLCHAN_ERR_DATA_EMPTY},
+	    {"\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x41", 12, CTRLCHAN_ERR_TRUNCATED},
+	    {"\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x41\x42", 13, CTRLCHAN_ERR_TRAILING},
+	    {"\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00\x99", 15,
+	     CTRLCHAN_ERR_TRAILING},
+	    {"\x01\x00\x00\x00\x05\x00\x00\x00\x10\x00\x00\x00\x00\x00", 14,
+	     CTRLCHAN_ERR_ACK_UNSENT},
+	    {"\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00"
+	     "\x03",
+	     22, CTRLCHAN_ERR_ACK_UNSENT},
+	    {"\x01\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00", 14, 0},
 	};
 	struct sim *s = sim_new(3, 3);
 	struct ctrlchan *ch = &s->ch[0];
@@ -514,7 +537,8 @@ static void test_garbage_frames(void **state)
 		int r = ctrlchan_input(&s->ch[1], buf, len, 0, ignore_deliver, NULL);
 		rejected += r != 0;
 		if (r)
-			assert_true(r <= -CTRLCHAN_ERR_BASE && r > -CTRLCHAN_ERR_BASE - CTRLCHAN_DROP_COUNT);
+			assert_true(r <= -CTRLCHAN_ERR_BASE &&
+				    r > -CTRLCHAN_ERR_BASE - CTRLCHAN_DROP_COUNT);
 	}
 	for (int d = 0; d < 2; d++)
 		for (unsigned k = 0; k < CTRLCHAN_DROP_COUNT; k++)
@@ -541,8 +565,8 @@ static void test_bad_records(void **state)
 	uint8_t buf[64];
 	char got[64] = "";
 	/* an unknown kind 9 with "abc", then kind 1 with "hi" */
-	const uint8_t two[] = { 9, 0, 0, 0, 3, 'a', 'b', 'c', 1, 0, 0, 0, 2, 'h', 'i' };
-	const uint8_t huge[] = { 0, 0, 1, 0, 1 }; /* 65537 bytes: more than a message may be */
+	const uint8_t two[] = {9, 0, 0, 0, 3, 'a', 'b', 'c', 1, 0, 0, 0, 2, 'h', 'i'};
+	const uint8_t huge[] = {0, 0, 1, 0, 1}; /* 65537 bytes: more than a message may be */
 	size_t n;
 
 	(void)state;
@@ -567,7 +591,7 @@ static void test_bad_records(void **state)
 static void test_delayed_and_piggyback_acks(void **state)
 {
 	struct sim *s = sim_new(1, 0);
-	const size_t sizes[] = { 10 };
+	const size_t sizes[] = {10};
 	uint64_t t0 = s->now;
 
 	(void)state;
@@ -606,7 +630,7 @@ static void test_delayed_and_piggyback_acks(void **state)
 	assert_int_equal(ctrlchan_next_timeout(&s->ch[1]), UINT64_MAX);
 	/* two in-order frames are acked at once */
 	s->ncap = 0;
-	const size_t two[] = { 10, 2000 };
+	const size_t two[] = {10, 2000};
 	s->fixed = two;
 	s->nfixed = 2;
 	s->nmsgs[0] = 2;
@@ -628,7 +652,8 @@ static void test_rtt_estimate(void **state)
 	for (int d = 0; d < 2; d++) {
 		/* 60 ms round trip plus at most the ack delay */
 		assert_true(s->ch[d].srtt >= MS(60) && s->ch[d].srtt <= MS(60 + CTRL_ACK_DELAY_MS));
-		assert_true(s->ch[d].rto >= MS(CTRL_RTO_MIN_MS) && s->ch[d].rto <= MS(CTRL_RTO_MAX_MS));
+		assert_true(s->ch[d].rto >= MS(CTRL_RTO_MIN_MS) &&
+			    s->ch[d].rto <= MS(CTRL_RTO_MAX_MS));
 	}
 	sim_free(s);
 }
@@ -637,7 +662,7 @@ static void test_rtt_estimate(void **state)
 static void test_mtu_shrink(void **state)
 {
 	struct sim *s = sim_new(1, 0);
-	const size_t sizes[] = { 60000 };
+	const size_t sizes[] = {60000};
 	uint64_t lost = 0;
 
 	(void)state;
@@ -651,7 +676,8 @@ static void test_mtu_shrink(void **state)
 		struct ctrlchan_frame f;
 		assert_int_equal(ctrlchan_frame_decode(s->cap[i], s->cap_len[i], &f), 0);
 		assert_true(f.len > 300);
-		lost += (f.len + 300 - CTRL_FRAME_OVERHEAD_MAX - 1) / (300 - CTRL_FRAME_OVERHEAD_MAX);
+		lost +=
+		    (f.len + 300 - CTRL_FRAME_OVERHEAD_MAX - 1) / (300 - CTRL_FRAME_OVERHEAD_MAX);
 	}
 	s->capture = false;
 	s->mtu = 300;
@@ -667,7 +693,7 @@ static void test_mtu_shrink(void **state)
 static void test_reset_resends_unacked(void **state)
 {
 	struct sim *s = sim_new(3, 0);
-	const size_t sizes[] = { 100, 20000, 50 };
+	const size_t sizes[] = {100, 20000, 50};
 	unsigned k;
 
 	(void)state;
@@ -700,7 +726,7 @@ static void test_reset_resends_unacked(void **state)
 static void test_reset_redelivers_when_ack_lost(void **state)
 {
 	struct sim *s = sim_new(2, 0);
-	const size_t sizes[] = { 100, 100 };
+	const size_t sizes[] = {100, 100};
 
 	(void)state;
 	s->fixed = sizes;
@@ -725,20 +751,20 @@ static void test_reset_redelivers_when_ack_lost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_link),
-		cmocka_unit_test(test_reorder_dup_varmtu),
-		cmocka_unit_test(test_loss10),
-		cmocka_unit_test(test_loss30),
-		cmocka_unit_test(test_sequence_wrap),
-		cmocka_unit_test(test_send_queue_bounds),
-		cmocka_unit_test(test_receive_window_bounds),
-		cmocka_unit_test(test_garbage_frames),
-		cmocka_unit_test(test_bad_records),
-		cmocka_unit_test(test_delayed_and_piggyback_acks),
-		cmocka_unit_test(test_rtt_estimate),
-		cmocka_unit_test(test_mtu_shrink),
-		cmocka_unit_test(test_reset_resends_unacked),
-		cmocka_unit_test(test_reset_redelivers_when_ack_lost),
+	    cmocka_unit_test(test_clean_link),
+	    cmocka_unit_test(test_reorder_dup_varmtu),
+	    cmocka_unit_test(test_loss10),
+	    cmocka_unit_test(test_loss30),
+	    cmocka_unit_test(test_sequence_wrap),
+	    cmocka_unit_test(test_send_queue_bounds),
+	    cmocka_unit_test(test_receive_window_bounds),
+	    cmocka_unit_test(test_garbage_frames),
+	    cmocka_unit_test(test_bad_records),
+	    cmocka_unit_test(test_delayed_and_piggyback_acks),
+	    cmocka_unit_test(test_rtt_estimate),
+	    cmocka_unit_test(test_mtu_shrink),
+	    cmocka_unit_test(test_reset_resends_unacked),
+	    cmocka_unit_test(test_reset_redelivers_when_ack_lost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@
 
 #include "gateway/fragment.h"
 
-#define MS(x) ((uint64_t)(x) * 1000000ull)
+#define MS(x) ((uint64_t)(x)*1000000ull)
 
 /* Fragments captured from frag_split(), each header + data. */
 struct capture {
@@ -118,7 +118,8 @@ static void feed_order(struct fixture *f, const unsigned *order, size_t len, uin
 	for (unsigned i = 0; i < f->cap.n; i++) {
 		unsigned k = order[i];
 		assert_int_equal(frag_reasm_input(&f->r, f->cap.buf[k], f->cap.len[k], now,
-						  sink_deliver, &f->sink), 0);
+						  sink_deliver, &f->sink),
+				 0);
 		assert_int_equal(f->sink.count, before + (i + 1 == f->cap.n));
 	}
 	assert_int_equal(f->sink.len, len);
@@ -129,16 +130,31 @@ static void feed_order(struct fixture *f, const unsigned *order, size_t len, uin
 static void test_roundtrip_sizes(void **state)
 {
 	struct fixture *f = *state;
-	const size_t payloads[] = { FRAG_HDR_LEN + 1, FRAG_HDR_LEN + 2, 100, 1024 + FRAG_HDR_LEN,
-				    1280, 1500, 9000, 70000 };
+	const size_t payloads[] = {
+	    FRAG_HDR_LEN + 1, FRAG_HDR_LEN + 2, 100, 1024 + FRAG_HDR_LEN, 1280, 1500, 9000, 70000};
 	uint32_t id = 1;
 
 	prng_state = 1;
 	for (size_t p = 0; p < sizeof(payloads) / sizeof(payloads[0]); p++) {
 		size_t room = payloads[p] - FRAG_HDR_LEN;
-		size_t sizes[] = { 1, 2, 3, room - 1, room, room + 1, 2 * room - 1, 2 * room,
-				   2 * room + 1, 63 * room, 64 * room - 1, 64 * room,
-				   64 * room + 1, FRAG_PKT_MAX, 1023, 1024, 1025, 4097 };
+		size_t sizes[] = {1,
+				  2,
+				  3,
+				  room - 1,
+				  room,
+				  room + 1,
+				  2 * room - 1,
+				  2 * room,
+				  2 * room + 1,
+				  63 * room,
+				  64 * room - 1,
+				  64 * room,
+				  64 * room + 1,
+				  FRAG_PKT_MAX,
+				  1023,
+				  1024,
+				  1025,
+				  4097};
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 			size_t len = sizes[s];
 			unsigned order[FRAG_COUNT_MAX];
@@ -217,8 +233,8 @@ static void test_split_emit_error(void **state)
 static size_t craft(uint8_t *buf, uint32_t id, uint8_t index, uint8_t count, uint16_t total,
 		    uint16_t offset, uint16_t len)
 {
-	struct frag_header h = { .id = id, .index = index, .count = count, .total = total,
-				 .offset = offset, .len = len };
+	struct frag_header h = {
+	    .id = id, .index = index, .count = count, .total = total, .offset = offset, .len = len};
 
 	assert_int_equal(frag_header_encode(&h, buf, FRAG_HDR_LEN), 0);
 	memset(buf + FRAG_HDR_LEN, 0xab, len);
@@ -235,23 +251,23 @@ static void test_decode_rejects(void **state)
 		uint16_t total, offset, len;
 		int err;
 	} cases[] = {
-		{ 0, 0, 100, 0, 100, FRAG_ERR_BAD_COUNT },
-		{ 0, FRAG_COUNT_MAX + 1, 3000, 0, 10, FRAG_ERR_BAD_COUNT },
-		{ 3, 3, 3000, 3000, 0, FRAG_ERR_INDEX },
-		{ 9, 3, 3000, 0, 1000, FRAG_ERR_INDEX },
-		{ 0, 3, 2, 0, 1, FRAG_ERR_TOTAL },
-		{ 0, 3, 3000, 0, 0, FRAG_ERR_EMPTY },
-		{ 1, 3, 3000, 2500, 1000, FRAG_ERR_OFFSET }, /* beyond total */
-		{ 1, 3, 3000, 500, 1000, FRAG_ERR_OFFSET },  /* overlapping fragment 0 */
-		{ 0, 3, 3000, 0, 900, FRAG_ERR_OFFSET },     /* 3 x 900 < total */
-		{ 0, 3, 3000, 0, 1500, FRAG_ERR_OFFSET },    /* 2 x 1500 = total: 2 would do */
-		{ 2, 3, 3000, 2000, 999, FRAG_ERR_OFFSET },  /* last does not end the packet */
-		{ 2, 3, 3001, 2001, 1000, FRAG_ERR_OFFSET }, /* offset not a multiple */
-		{ 2, 3, 3000, 1000, 2000, FRAG_ERR_OFFSET }, /* last longer than the others */
-		{ 0, 1, 100, 1, 99, FRAG_ERR_OFFSET },       /* single but not at 0 */
-		{ 0, 1, 100, 0, 100, 0 },
-		{ 2, 3, 3000, 2000, 1000, 0 },
-		{ 2, 3, 2001, 1334, 667, 0 },
+	    {0, 0, 100, 0, 100, FRAG_ERR_BAD_COUNT},
+	    {0, FRAG_COUNT_MAX + 1, 3000, 0, 10, FRAG_ERR_BAD_COUNT},
+	    {3, 3, 3000, 3000, 0, FRAG_ERR_INDEX},
+	    {9, 3, 3000, 0, 1000, FRAG_ERR_INDEX},
+	    {0, 3, 2, 0, 1, FRAG_ERR_TOTAL},
+	    {0, 3, 3000, 0, 0, FRAG_ERR_EMPTY},
+	    {1, 3, 3000, 2500, 1000, FRAG_ERR_OFFSET}, /* beyond total */
+	    {1, 3, 3000, 500, 1000, FRAG_ERR_OFFSET},  /* overlapping fragment 0 */
+	    {0, 3, 3000, 0, 900, FRAG_ERR_OFFSET},     /* 3 x 900 < total */
+	    {0, 3, 3000, 0, 1500, FRAG_ERR_OFFSET},    /* 2 x 1500 = total: 2 would do */
+	    {2, 3, 3000, 2000, 999, FRAG_ERR_OFFSET},  /* last does not end the packet */
+	    {2, 3, 3001, 2001, 1000, FRAG_ERR_OFFSET}, /* offset not a multiple */
+	    {2, 3, 3000, 1000, 2000, FRAG_ERR_OFFSET}, /* last longer than the others */
+	    {0, 1, 100, 1, 99, FRAG_ERR_OFFSET},       /* single but not at 0 */
+	    {0, 1, 100, 0, 100, 0},
+	    {2, 3, 3000, 2000, 1000, 0},
+	    {2, 3, 2001, 1334, 667, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -286,10 +302,10 @@ static void test_malicious_sequences(void **state)
 	/* packet 1: 3000 bytes in fragments of 1000 */
 	assert_int_equal(IN(1, 0, 3, 3000, 0, 1000), 0);
 	assert_int_equal(IN(1, 0, 3, 3000, 0, 1000), FRAG_ERR_DUPLICATE);
-	assert_int_equal(IN(1, 1, 3, 3001, 1001, 1001), FRAG_ERR_MISMATCH);  /* total changes */
-	assert_int_equal(IN(1, 1, 4, 3000, 750, 750), FRAG_ERR_MISMATCH);    /* count changes */
-	assert_int_equal(IN(1, 1, 3, 3000, 1200, 1200), FRAG_ERR_SIZE);      /* overlaps 2 */
-	assert_int_equal(IN(1, 2, 3, 3000, 2200, 800), FRAG_ERR_SIZE);       /* gap after 1 */
+	assert_int_equal(IN(1, 1, 3, 3001, 1001, 1001), FRAG_ERR_MISMATCH); /* total changes */
+	assert_int_equal(IN(1, 1, 4, 3000, 750, 750), FRAG_ERR_MISMATCH);   /* count changes */
+	assert_int_equal(IN(1, 1, 3, 3000, 1200, 1200), FRAG_ERR_SIZE);	    /* overlaps 2 */
+	assert_int_equal(IN(1, 2, 3, 3000, 2200, 800), FRAG_ERR_SIZE);	    /* gap after 1 */
 	assert_int_equal(IN(1, 3, 3, 3000, 3000, 1), FRAG_ERR_INDEX);
 	assert_int_equal(f->sink.count, 0);
 	assert_int_equal(IN(1, 2, 3, 3000, 2000, 1000), 0);
@@ -321,8 +337,8 @@ static void test_exhaust_slots(void **state)
 	/* The first halves of thousands of two-fragment packets. */
 	for (unsigned id = 0; id < ids; id++) {
 		size_t n = craft(buf, id, 0, 2, 200, 0, 100);
-		assert_int_equal(frag_reasm_input(&f->r, buf, n, MS(1) + id, sink_deliver,
-						  &f->sink), 0);
+		assert_int_equal(
+		    frag_reasm_input(&f->r, buf, n, MS(1) + id, sink_deliver, &f->sink), 0);
 		assert_true(frag_reasm_pending(&f->r) <= FRAG_SLOTS_PER_PEER);
 	}
 	assert_int_equal(frag_reasm_pending(&f->r), FRAG_SLOTS_PER_PEER);
@@ -331,8 +347,7 @@ static void test_exhaust_slots(void **state)
 	/* The oldest were evicted: the newest FRAG_SLOTS_PER_PEER complete. */
 	for (unsigned id = ids - FRAG_SLOTS_PER_PEER; id < ids; id++) {
 		size_t n = craft(buf, id, 1, 2, 200, 100, 100);
-		assert_int_equal(frag_reasm_input(&f->r, buf, n, MS(2), sink_deliver, &f->sink),
-				 0);
+		assert_int_equal(frag_reasm_input(&f->r, buf, n, MS(2), sink_deliver, &f->sink), 0);
 	}
 	assert_int_equal(f->sink.count, FRAG_SLOTS_PER_PEER);
 	assert_int_equal(frag_reasm_pending(&f->r), 0);
@@ -404,18 +419,15 @@ static void test_timeouts(void **state)
 	assert_int_equal(f->r.stats.timeouts, 1);
 	/* id 5's second half after the timeout: a fresh partial packet, nothing delivered */
 	n = craft(buf, 5, 1, 2, 2000, 1000, 1000);
-	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(1100), sink_deliver, &f->sink),
-			 0);
+	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(1100), sink_deliver, &f->sink), 0);
 	assert_int_equal(f->sink.count, 0);
 	/* id 6 completes in time */
 	n = craft(buf, 6, 1, 2, 2000, 1000, 1000);
-	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(1400), sink_deliver, &f->sink),
-			 0);
+	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(1400), sink_deliver, &f->sink), 0);
 	assert_int_equal(f->sink.count, 1);
 	/* input expires stale reassemblies on its own: the slot and its chunks come back */
 	n = craft(buf, 7, 0, 2, 2000, 0, 1000);
-	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(5000), sink_deliver, &f->sink),
-			 0);
+	assert_int_equal(frag_reasm_input(&f->r, buf, n, t0 + MS(5000), sink_deliver, &f->sink), 0);
 	assert_int_equal(frag_reasm_pending(&f->r), 1);
 	assert_int_equal(f->r.stats.timeouts, 2);
 	assert_int_equal(f->pool.nchunks - f->pool.nfree, 2);
@@ -424,14 +436,14 @@ static void test_timeouts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip_sizes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split_shape, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split_emit_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_decode_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malicious_sequences, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exhaust_slots, setup, teardown),
-		cmocka_unit_test(test_budget_across_peers),
-		cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_roundtrip_sizes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_shape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_emit_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_decode_rejects, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malicious_sequences, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exhaust_slots, setup, teardown),
+	    cmocka_unit_test(test_budget_across_peers),
+	    cmocka_unit_test_setup_teardown(test_timeouts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
