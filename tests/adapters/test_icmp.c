@@ -281,7 +281,8 @@ static size_t make_v6(uint8_t nh, const uint8_t *ext, size_t ext_len, size_t upp
 	pkt[26] = 0x0d;
 	pkt[27] = 0xb8;
 	pkt[39] = 1;
-	memcpy(pkt + 40, ext, ext_len);
+	if (ext_len)
+		memcpy(pkt + 40, ext, ext_len);
 	for (size_t i = 0; i < upper; i++)
 		pkt[40 + ext_len + i] = (uint8_t)(i * 7);
 	if (upper)

@@ -88,6 +88,7 @@ static void test_table(void **state)
 	c = P("10.1.0.0/17");
 	assert_null(lpm_lookup_exact(t, &c));
 	assert_int_equal(lpm_count(t), 10);
+	assert_true(lpm_validate(t));
 	lpm_clear(t);
 	assert_int_equal(lpm_count(t), 0);
 	assert_int_equal(look(t, "10.1.2.3"), 0);
@@ -279,6 +280,7 @@ static void test_differential(void **state)
 			next++;
 		}
 		assert_int_equal(lpm_count(t), r->n);
+		assert_true(lpm_validate(t));
 		if (round % 500 == 0)
 			check_lookups(t, r, 400);
 	}
@@ -295,6 +297,7 @@ static void test_differential(void **state)
 	while (r->n > 0) {
 		assert_int_equal(lpm_remove(t, &r->p[r->n - 1], NULL), LPM_OK);
 		r->n--;
+		assert_true(lpm_validate(t));
 		if (r->n % 256 == 0)
 			check_lookups(t, r, 50);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Path-compressed binary trie (see lpm.h). Invariants, checked by the differential test:
+ * Path-compressed binary trie (see lpm.h). Invariants, checked by lpm_validate after every
+ * step of the differential test:
  *  - a node's key has no bits set past node->bits;
  *  - a child's prefix extends its parent's, and child[b] continues with bit b at index
  *    parent->bits;
@@ -354,6 +355,39 @@ int lpm_remove_value(struct lpm *t, const void *value)
 	}
 	free(c.out);
 	return (int)c.n;
+}
+
+/* Returns the number of values below n, or -1 when an invariant is broken. */
+static long node_validate(const struct lpm_node *n, const struct lpm_node *parent, int side,
+			  unsigned max)
+{
+	if (!n)
+		return 0;
+	struct cidr c = {.addr.family = IP_FAMILY_V6, .len = n->bits};
+
+	memcpy(c.addr.bytes, n->key, IP_V6_LEN);
+	c = cidr_network(&c);
+	if (n->bits > max || memcmp(c.addr.bytes, n->key, IP_V6_LEN) != 0)
+		return -1;
+	if (parent && (n->bits <= parent->bits || !node_matches(parent, n->key) ||
+		       bit_at(n->key, parent->bits) != (unsigned)side))
+		return -1;
+	if (!n->value && !(n->child[0] && n->child[1]))
+		return -1;
+	long a = node_validate(n->child[0], n, 0, max);
+	long b = node_validate(n->child[1], n, 1, max);
+
+	if (a < 0 || b < 0)
+		return -1;
+	return a + b + (n->value ? 1 : 0);
+}
+
+bool lpm_validate(const struct lpm *t)
+{
+	long v4 = node_validate(t->root[0], NULL, 0, IP_V4_BITS);
+	long v6 = node_validate(t->root[1], NULL, 0, IP_V6_BITS);
+
+	return v4 >= 0 && v6 >= 0 && (size_t)(v4 + v6) == t->count && t->count <= t->max;
 }
 
 const char *lpm_strerror(int err)

@@ -75,6 +75,9 @@ size_t lpm_count(const struct lpm *t);
 void lpm_walk(const struct lpm *t, void (*fn)(const struct cidr *prefix, void *value, void *ctx),
 	      void *ctx);
 
+/* Checks the trie's structural invariants (lpm.c) and the entry count; for tests. */
+bool lpm_validate(const struct lpm *t);
+
 /* Publication (see the thread rule above); returns the previous table, to be freed later. */
 static inline struct lpm *lpm_publish(_Atomic(struct lpm *) *slot, struct lpm *t)
 {
