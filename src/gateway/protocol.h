@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seg protocol: every wire constant and limit in one place (docs/protocol.md is the byte
+ * by byte description; section numbers below refer to it). Derived values are computed from
+ * their sources. Values that do not fit an int (nanosecond times, 64-bit counters) are
+ * macros of type uint64_t; everything else is a named enum.
+ *
+ * Thread: none; constants and pure inline helpers only.
+ */
+#ifndef SEG_GATEWAY_PROTOCOL_H
+#define SEG_GATEWAY_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* §1 Message types: the first byte of every seg message inside SCION/UDP. */
+enum seg_msg_type {
+	SEG_MSG_INIT = 1,
+	SEG_MSG_RESPONSE = 2,
+	SEG_MSG_TRANSPORT = 3,
+};
+
+/* §1 The second byte of every message; a receiver drops any other value. */
+enum { SEG_PROTOCOL_VERSION = 1 };
+
+/* §2 AEAD suites of the transport messages, carried in the Init; both sides must agree. */
+enum seg_cipher {
+	SEG_CIPHER_AES256_GCM = 1,
+	SEG_CIPHER_CHACHA20_POLY1305 = 2,
+};
+
+static inline bool seg_cipher_valid(unsigned c)
+{
+	return c == SEG_CIPHER_AES256_GCM || c == SEG_CIPHER_CHACHA20_POLY1305;
+}
+
+/* §5 Inner type: the first plaintext byte inside the AEAD of a transport message. */
+enum seg_inner_type {
+	SEG_INNER_DATA = 1,	   /* an adapter packet, whole */
+	SEG_INNER_CONTROL = 2,	   /* reliable, ordered control-channel segment */
+	SEG_INNER_PROBE = 3,	   /* path probe */
+	SEG_INNER_PROBE_REPLY = 4, /* answer to a probe, sent on the reversed path */
+	SEG_INNER_FRAGMENT = 5,	   /* one fragment of an adapter packet larger than the MTU */
+	SEG_INNER_KEEPALIVE = 6,   /* empty; confirms a new session and keeps it alive */
+	SEG_INNER_TYPE_MAX = SEG_INNER_KEEPALIVE,
+};
+
+static inline bool seg_inner_type_valid(unsigned t)
+{
+	return t >= SEG_INNER_DATA && t <= SEG_INNER_TYPE_MAX;
+}
+
+/* Sizes of the primitives. */
+enum {
+	SEG_INDEX_LEN = 4,	  /* session index, random per session */
+	SEG_X25519_KEY_LEN = 32,  /* ephemeral public and private keys, DH output */
+	SEG_DRKEY_KEY_LEN = 16,	  /* DRKey host-host key (AES-128 key in the DRKey PRF) */
+	SEG_PSK_LEN = 32,	  /* optional configured pre-shared key; zeros when unset */
+	SEG_MAC_LEN = 16,	  /* handshake MAC: HMAC-SHA256 truncated to 128 bits */
+	SEG_HASH_LEN = 32,	  /* SHA-256: transcript hash */
+	SEG_SESSION_KEY_LEN = 32, /* per-direction AEAD key (AES-256 and ChaCha20 alike) */
+	SEG_AEAD_TAG_LEN = 16,
+	SEG_AEAD_NONCE_LEN = 12, /* 4 zero bytes || 64-bit counter, big-endian */
+	SEG_AEAD_NONCE_PAD = SEG_AEAD_NONCE_LEN - 8,
+};
+
+/* §3 Init: type, version, cipher, reserved | sender index | ephemeral | timestamp | epoch |
+ * MAC. The MAC covers every byte before it. */
+enum {
+	SEG_INIT_OFF_SENDER = 4,
+	SEG_INIT_OFF_EPHEMERAL = SEG_INIT_OFF_SENDER + SEG_INDEX_LEN,
+	SEG_INIT_OFF_TIMESTAMP = SEG_INIT_OFF_EPHEMERAL + SEG_X25519_KEY_LEN,
+	SEG_INIT_OFF_EPOCH = SEG_INIT_OFF_TIMESTAMP + 8,
+	SEG_INIT_OFF_MAC = SEG_INIT_OFF_EPOCH + 8,
+	SEG_INIT_LEN = SEG_INIT_OFF_MAC + SEG_MAC_LEN,
+};
+
+/* §4 Response: type, version, reserved(2) | sender index | receiver index | ephemeral | MAC.
+ * The MAC covers the transcript hash of the Init and every Response byte before the MAC. */
+enum {
+	SEG_RESPONSE_OFF_SENDER = 4,
+	SEG_RESPONSE_OFF_RECEIVER = SEG_RESPONSE_OFF_SENDER + SEG_INDEX_LEN,
+	SEG_RESPONSE_OFF_EPHEMERAL = SEG_RESPONSE_OFF_RECEIVER + SEG_INDEX_LEN,
+	SEG_RESPONSE_OFF_MAC = SEG_RESPONSE_OFF_EPHEMERAL + SEG_X25519_KEY_LEN,
+	SEG_RESPONSE_LEN = SEG_RESPONSE_OFF_MAC + SEG_MAC_LEN,
+};
+
+/* §5 Transport: type, version, reserved(2) | receiver index | counter | AEAD(inner) | tag.
+ * The header is the AAD. The plaintext holds at least the inner type byte. */
+enum {
+	SEG_TRANSPORT_OFF_RECEIVER = 4,
+	SEG_TRANSPORT_OFF_COUNTER = SEG_TRANSPORT_OFF_RECEIVER + SEG_INDEX_LEN,
+	SEG_TRANSPORT_HEADER_LEN = SEG_TRANSPORT_OFF_COUNTER + 8,
+	SEG_TRANSPORT_MIN_PLAINTEXT = 1,
+	SEG_TRANSPORT_OVERHEAD = SEG_TRANSPORT_HEADER_LEN + SEG_AEAD_TAG_LEN,
+	SEG_TRANSPORT_MIN_LEN = SEG_TRANSPORT_OVERHEAD + SEG_TRANSPORT_MIN_PLAINTEXT,
+};
+
+/* §6 DRKey: seg uses the generic-protocol derivation (scionproto doc/cryptography/drkey.rst,
+ * "Generic-protocol derivation") with this 16-bit protocol number. 0 (generic) and 1 (SCMP)
+ * are assigned; seg takes a value far from them, "SE" in ASCII. */
+enum {
+	SEG_DRKEY_PROTOCOL = 0x5345,
+	/* drkey.rst "Grace period": the previous epoch's key is accepted this long. */
+	SEG_DRKEY_GRACE_S = 5,
+};
+
+/* §7 Time limits, WireGuard's values (whitepaper §6.1). Seconds as enums, ns derived. */
+enum {
+	SEG_REKEY_AFTER_TIME_S = 120,  /* initiator starts a new handshake */
+	SEG_REJECT_AFTER_TIME_S = 180, /* a session older than this neither sends nor opens */
+	SEG_REKEY_TIMEOUT_S = 5,       /* retransmit an unanswered Init (timers) */
+	SEG_REKEY_ATTEMPT_TIME_S = 90, /* give up a handshake; a Response later is stale */
+	SEG_KEEPALIVE_TIMEOUT_S = 10,  /* send a keepalive after receiving without sending */
+};
+
+#define SEG_NS_PER_S		  UINT64_C(1000000000)
+#define SEG_REKEY_AFTER_TIME_NS	  ((uint64_t)SEG_REKEY_AFTER_TIME_S * SEG_NS_PER_S)
+#define SEG_REJECT_AFTER_TIME_NS  ((uint64_t)SEG_REJECT_AFTER_TIME_S * SEG_NS_PER_S)
+#define SEG_REKEY_TIMEOUT_NS	  ((uint64_t)SEG_REKEY_TIMEOUT_S * SEG_NS_PER_S)
+#define SEG_REKEY_ATTEMPT_TIME_NS ((uint64_t)SEG_REKEY_ATTEMPT_TIME_S * SEG_NS_PER_S)
+#define SEG_KEEPALIVE_TIMEOUT_NS  ((uint64_t)SEG_KEEPALIVE_TIMEOUT_S * SEG_NS_PER_S)
+#define SEG_DRKEY_GRACE_NS	  ((uint64_t)SEG_DRKEY_GRACE_S * SEG_NS_PER_S)
+
+/* §8 Replay window, RFC 6479: a ring of 64-bit blocks, a power of two of them so a block is
+ * found by masking. One block is the one being filled, so the window that is guaranteed is
+ * (blocks - 1) * 64 counters behind the greatest one seen. */
+enum {
+	SEG_REPLAY_BLOCK_BITS = 64,
+	SEG_REPLAY_BLOCKS = 64,
+	SEG_REPLAY_BITMAP_BITS = SEG_REPLAY_BLOCK_BITS * SEG_REPLAY_BLOCKS,
+	SEG_REPLAY_WINDOW = SEG_REPLAY_BITMAP_BITS - SEG_REPLAY_BLOCK_BITS, /* 4032 */
+	SEG_REPLAY_WINDOW_MIN = 2048, /* DESIGN.md: at least 2048 packets */
+};
+_Static_assert((SEG_REPLAY_BLOCKS & (SEG_REPLAY_BLOCKS - 1)) == 0, "blocks: power of two");
+_Static_assert(SEG_REPLAY_WINDOW >= SEG_REPLAY_WINDOW_MIN, "replay window too small");
+
+/* §7 Message limits (WireGuard's): rekey long before the counter can wrap; reject a counter
+ * that would leave no room for the replay window below 2^64. */
+#define SEG_REKEY_AFTER_MESSAGES  (UINT64_C(1) << 60)
+#define SEG_REJECT_AFTER_MESSAGES (UINT64_MAX - (uint64_t)SEG_REPLAY_WINDOW - 1)
+
+/*
+ * Why a message was rejected or an operation failed; negative. The X-macro lets a counter
+ * table (one drop counter per reason) be generated from the same list.
+ */
+#define SEG_PROTO_ERRORS(X)                                                            \
+	X(SEG_ERR_TRUNCATED, -1, "message too short or of the wrong length")           \
+	X(SEG_ERR_TYPE, -2, "wrong message type")                                      \
+	X(SEG_ERR_VERSION, -3, "unsupported protocol version")                         \
+	X(SEG_ERR_RESERVED, -4, "reserved bits set")                                   \
+	X(SEG_ERR_CIPHER_UNKNOWN, -5, "unknown cipher suite")                          \
+	X(SEG_ERR_CIPHER_MISMATCH, -6, "peer's cipher suite differs from ours")        \
+	X(SEG_ERR_EPOCH, -7, "DRKey epoch unknown or past its grace period")           \
+	X(SEG_ERR_MAC, -8, "handshake MAC invalid")                                    \
+	X(SEG_ERR_TIMESTAMP, -9, "Init timestamp not newer than the last accepted")    \
+	X(SEG_ERR_ROLE_CONFLICT, -10, "simultaneous Init: we keep the initiator role") \
+	X(SEG_ERR_NO_PENDING, -11, "Response matches no pending Init")                 \
+	X(SEG_ERR_STALE, -12, "Response to an Init older than the rekey attempt time") \
+	X(SEG_ERR_DH, -13, "X25519 with the peer's key gave a weak result")            \
+	X(SEG_ERR_CRYPTO, -14, "cryptographic library failure")                        \
+	X(SEG_ERR_NOMEM, -15, "out of memory")                                         \
+	X(SEG_ERR_SPACE, -16, "buffer too small")                                      \
+	X(SEG_ERR_AEAD, -17, "transport authentication failed")                        \
+	X(SEG_ERR_REPLAY, -18, "counter replayed or behind the window")                \
+	X(SEG_ERR_COUNTER_LIMIT, -19, "counter at or past the reject limit")           \
+	X(SEG_ERR_EXPIRED, -20, "session older than the reject time")                  \
+	X(SEG_ERR_INDEX, -21, "receiver index matches no session")                     \
+	X(SEG_ERR_NO_SESSION, -22, "no usable session")
+
+enum seg_proto_err {
+	SEG_OK = 0,
+#define SEG_X_ENUM(name, value, text) name = value,
+	SEG_PROTO_ERRORS(SEG_X_ENUM)
+#undef SEG_X_ENUM
+};
+
+/* Number of seg_proto_err values, SEG_OK included: the size of a counter table. */
+#define SEG_X_ONE(name, value, text) +1
+enum { SEG_ERR_COUNT = 1 SEG_PROTO_ERRORS(SEG_X_ONE) };
+#undef SEG_X_ONE
+
+/* A static English description of a seg_proto_err value. */
+static inline const char *seg_proto_strerror(int err)
+{
+	switch (err) {
+	case SEG_OK:
+		return "success";
+#define SEG_X_CASE(name, value, text) \
+	case name:                    \
+		return text;
+		SEG_PROTO_ERRORS(SEG_X_CASE)
+#undef SEG_X_CASE
+	default:
+		return "unknown error";
+	}
+}
+
+#endif /* SEG_GATEWAY_PROTOCOL_H */
