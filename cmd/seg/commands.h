@@ -12,6 +12,8 @@
 int run_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int version_main(int argc, char **argv);
+int paths_main(int argc, char **argv);
+int ping_main(int argc, char **argv);
 /* clang-format on */
 
 #endif /* SEG_CMD_COMMANDS_H */

@@ -23,6 +23,8 @@ static const struct seg_command commands[] = {
 	{ "run", "run a gateway (default when the first argument is a flag)", run_main },
 	{ "status", "show peers, paths and counters of a running gateway", status_main },
 	{ "version", "print the version", version_main },
+	{ "paths", "list the paths to an AS from the SCION daemon, --probe for liveness", paths_main },
+	{ "ping", "send SCMP echo requests to a SCION host", ping_main },
 };
 /* clang-format on */
 
