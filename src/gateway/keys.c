@@ -292,6 +292,7 @@ static void resp_keys_derive(struct gateway *gw, const struct gw_as_key *ak)
 		}
 		handshake_keys_set(&p->resp_keys, &p->have_resp_keys, k, ak->key.epoch_begin);
 		OPENSSL_cleanse(k, sizeof(k));
+		peer_handshake_keys_ready(p);
 	}
 }
 

@@ -193,6 +193,10 @@ void peer_routes_sync(struct seg_peer *p)
 					      c->mtu) == 0)
 			k++;
 	}
+	/* No active path (none known yet, or all dead): keep the routes we have, a learnt or
+	 * a dead one beats dropping everything until the path manager finds one. */
+	if (!k)
+		return;
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < k; i++)
 		underlay_route_copy(&p->routes[i], &r[i]);

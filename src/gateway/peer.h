@@ -80,6 +80,11 @@ struct seg_peer {
 	uint64_t hs_first_ns; /* start of the current attempt; 0 when none */
 	bool hs_wanted;       /* a handshake should run as soon as keys are there */
 	int kick_posted;      /* atomic: a handshake kick from an adapter thread is queued */
+	/* The last Init that arrived before our responder key: answered once the key is
+	 * there, instead of after the initiator's retransmission (one slot per peer). */
+	bool has_stash;
+	uint8_t stash_init[SEG_INIT_LEN];
+	struct underlay_route stash_reply;
 
 	/* Under lock. */
 	struct session_slots slots;
@@ -138,6 +143,8 @@ SEG_MUST_CHECK int peer_ctrl_input_locked(struct seg_peer *p, const uint8_t *fra
 void peer_handshake_init_rx(struct seg_peer *p, const uint8_t *msg, size_t len,
 			    const struct underlay_route *reply);
 void peer_handshake_response_rx(struct seg_peer *p, const uint8_t *msg, size_t len);
+/* The responder key arrived: answer a stashed Init. */
+void peer_handshake_keys_ready(struct seg_peer *p);
 /* Delivers queued control messages to the gateway and the adapters (lock not held). */
 void peer_ctrl_dispatch(struct seg_peer *p);
 /* Runs the control channel: emits due frames, re-arms its timer. */

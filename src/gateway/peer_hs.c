@@ -108,6 +108,11 @@ void peer_handshake_init_rx(struct seg_peer *p, const uint8_t *msg, size_t len,
 
 	if (!p->have_resp_keys) {
 		gw_drop(gw, p, GW_DROP_NO_KEY);
+		if (len == SEG_INIT_LEN) {
+			memcpy(p->stash_init, msg, len);
+			underlay_route_copy(&p->stash_reply, reply);
+			p->has_stash = true;
+		}
 		gw_keys_request_peer(gw, p);
 		return;
 	}
@@ -128,6 +133,8 @@ void peer_handshake_init_rx(struct seg_peer *p, const uint8_t *msg, size_t len,
 		p->hs_first_ns = 0;
 	}
 	p->hs_wanted = false;
+	if (p->state == PEER_UP)
+		p->rekeys++; /* either role: a new session while one works */
 	tx_handshake(p, reply, resp, sizeof(resp));
 	/* The responder's session waits in `next` until the initiator's first packet. */
 	(void)session_add(p, &res);
@@ -160,4 +167,17 @@ void peer_handshake_response_rx(struct seg_peer *p, const uint8_t *msg, size_t l
 	handshake_result_clear(&res);
 	/* Confirm at once: the responder installs the session on our first packet (§7). */
 	tx_keepalive(p);
+}
+
+void peer_handshake_keys_ready(struct seg_peer *p)
+{
+	uint8_t init[SEG_INIT_LEN];
+	struct underlay_route reply;
+
+	if (!p->has_stash || !p->have_resp_keys)
+		return;
+	memcpy(init, p->stash_init, sizeof(init));
+	underlay_route_copy(&reply, &p->stash_reply);
+	p->has_stash = false;
+	peer_handshake_init_rx(p, init, sizeof(init), &reply);
 }

@@ -120,6 +120,25 @@ static void inner_dispatch(struct gateway *gw, struct rx_pending *pd, struct seg
 	}
 }
 
+/*
+ * No path from our daemon yet (a responder can be up before its Paths answer): send back the
+ * way the peer's authenticated packets come, until the path manager has an active path.
+ */
+static void route_learn(struct gateway *gw, struct seg_peer *p, const struct scion_packet *pkt,
+			uint16_t peer_port, const struct sockaddr_storage *from)
+{
+	struct underlay_route r;
+
+	if (underlay_route_reply(&r, &gw->ul.local, pkt, peer_port, from) != 0)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (!p->n_routes) {
+		underlay_route_copy(&p->routes[0], &r);
+		p->n_routes = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void transport_rx(struct gateway *gw, struct rx_pending *pd, uint8_t *msg, size_t len,
 			 const struct scion_packet *pkt, uint16_t peer_port,
 			 const struct sockaddr_storage *from, size_t wire_len)
@@ -153,6 +172,8 @@ static void transport_rx(struct gateway *gw, struct rx_pending *pd, uint8_t *msg
 		return;
 	}
 	/* Authenticated: only now state, timers and the payload. */
+	if (!p->n_routes)
+		route_learn(gw, p, pkt, peer_port, from);
 	p->last_recv_ns = now;
 	p->rx_packets++;
 	p->rx_bytes += wire_len;

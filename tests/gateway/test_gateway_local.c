@@ -418,7 +418,7 @@ static bool both_up(struct env *e)
 	return e->ra.ups >= 1 && e->rb.ups >= 1;
 }
 
-__attribute__((unused)) static uint64_t drops_of(struct gateway *gw, const char *reason)
+static uint64_t drops_of(struct gateway *gw, const char *reason)
 {
 	struct gw_status s;
 	uint64_t n = 0;
@@ -534,10 +534,223 @@ static void test_handshake_data_ctrl(void **state)
 	env_teardown(&e);
 }
 
+/* The seg message type of the packet the relay kept, or -1. */
+static int relay_last_type(struct relay *r)
+{
+	struct scion_packet pkt;
+	struct scion_udp udp;
+
+	if (!r->last_len || scion_packet_decode(r->last, r->last_len, &pkt) != 0 ||
+	    scion_udp_decode(&pkt.hdr, pkt.l4, pkt.l4_len, false, &udp) != 0 ||
+	    udp.payload_len < 1)
+		return -1;
+	return udp.payload[0];
+}
+
+static void relay_inject(struct relay *r, const uint8_t *pkt, size_t len)
+{
+	assert_int_equal(sendto(r->fd, pkt, len, 0, (struct sockaddr *)&r->b, sizeof(r->b)),
+			 (ssize_t)len);
+}
+
+static bool rb_has_n(struct env *e)
+{
+	return e->rb.n_data >= WAIT_N;
+}
+
+static void test_tampered_replayed_truncated(void **state)
+{
+	static struct env e;
+	uint8_t pkt[9216];
+	size_t len;
+	struct scion_packet sp;
+	uint8_t *l4;
+	struct seg_peer *pab;
+	uint64_t aead, replay, decode;
+
+	(void)state;
+	env_setup(&e, false);
+	env_start(&e);
+	assert_true(run_until(&e, both_up, NULL, 5000));
+	pab = peer_of(e.a, "127.0.0.2");
+	for (int i = 0; i < 50 && relay_last_type(&e.relay) != 3; i++)
+		run_until(&e, NULL, NULL, 20);
+	assert_int_equal(relay_last_type(&e.relay), 3);
+	len = e.relay.last_len;
+	memcpy(pkt, e.relay.last, len);
+	aead = drops_of(e.b, "transport_aead");
+	replay = drops_of(e.b, "transport_replay");
+	decode = drops_of(e.b, "scion_decode");
+
+	/* Replayed: the very packet again. */
+	relay_inject(&e.relay, pkt, len);
+	/* Tampered: a ciphertext bit flipped, the UDP checksum made right again so that only
+	 * the AEAD can notice. */
+	assert_int_equal(scion_packet_decode(pkt, len, &sp), 0);
+	l4 = pkt + (sp.l4 - pkt);
+	pkt[len - 20] ^= 0x01;
+	l4[6] = l4[7] = 0;
+	{
+		uint16_t sum = scion_l4_checksum(&sp.hdr, SCION_PROTO_UDP, l4, sp.l4_len);
+
+		sum = sum ? sum : 0xffff;
+		l4[6] = (uint8_t)(sum >> 8);
+		l4[7] = (uint8_t)sum;
+	}
+	relay_inject(&e.relay, pkt, len);
+	/* Truncated. */
+	relay_inject(&e.relay, pkt, len - 5);
+	run_until(&e, NULL, NULL, 50);
+	assert_true(drops_of(e.b, "transport_replay") > replay);
+	assert_true(drops_of(e.b, "transport_aead") > aead);
+	assert_true(drops_of(e.b, "scion_decode") > decode);
+
+	/* The session keeps working. */
+	WAIT_N = e.rb.n_data + 20;
+	for (uint32_t i = 0; i < 20; i++)
+		send_seq(pab, i, 500);
+	assert_true(run_until(&e, rb_has_n, NULL, 2000));
+	seg_peer_put(pab);
+	env_teardown(&e);
+}
+
+static void test_wrong_drkey_refused(void **state)
+{
+	static struct env e;
+	struct seg_peer *pbc, *pcb;
+
+	(void)state;
+	env_setup(&e, true);
+	env_start(&e);
+	assert_true(run_until(&e, both_up, NULL, 5000));
+	/* C's daemon derives from another secret: every Init either way fails its MAC. */
+	run_until(&e, NULL, NULL, 1000);
+	pbc = peer_of(e.b, "127.0.0.3");
+	pcb = peer_of(e.c, "127.0.0.2");
+	assert_non_null(pbc);
+	assert_non_null(pcb);
+	assert_false(seg_peer_is_up(pbc));
+	assert_false(seg_peer_is_up(pcb));
+	assert_int_equal(e.rc.ups, 0);
+	assert_true(drops_of(e.b, "handshake_mac") > 0);
+	assert_true(drops_of(e.c, "handshake_mac") > 0);
+	/* A and B are not disturbed. */
+	assert_int_equal(e.ra.ups, 1);
+	seg_peer_put(pbc);
+	seg_peer_put(pcb);
+	env_teardown(&e);
+}
+
+enum { REKEY_PKTS = 600 };
+
+struct sender {
+	struct seg_peer *peer;
+	int failures;
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	uint8_t buf[256] = {0};
+
+	for (uint32_t i = 0; i < REKEY_PKTS; i++) {
+		struct seg_buf b = {.data = buf, .len = sizeof(buf)};
+
+		buf[0] = (uint8_t)(i >> 24);
+		buf[1] = (uint8_t)(i >> 16);
+		buf[2] = (uint8_t)(i >> 8);
+		buf[3] = (uint8_t)i;
+		if (seg_peer_send_data(s->peer, &b, 1) != 1)
+			s->failures++;
+		usleep(2000);
+	}
+	return NULL;
+}
+
+static bool sender_done(struct env *e)
+{
+	return e->rb.n_data >= WAIT_N;
+}
+
+static void test_rekey_under_traffic(void **state)
+{
+	static struct env e;
+	struct sender s = {0};
+	pthread_t t;
+	struct gw_status st;
+	size_t base;
+
+	(void)state;
+	env_setup(&e, false);
+	e.opts.test_rekey_after_time_ns = SEG_MS(150);
+	env_start(&e);
+	assert_true(run_until(&e, both_up, NULL, 5000));
+	s.peer = peer_of(e.a, "127.0.0.2");
+	base = e.rb.n_data;
+	WAIT_N = base + REKEY_PKTS;
+	/* An adapter thread sends while the control thread rekeys. */
+	assert_int_equal(pthread_create(&t, NULL, sender_main, &s), 0);
+	run_until(&e, sender_done, NULL, 10000);
+	pthread_join(t, NULL);
+	run_until(&e, sender_done, NULL, 1000);
+	assert_int_equal(s.failures, 0);
+	assert_int_equal(e.rb.n_data, base + REKEY_PKTS);
+	for (uint32_t i = 0; i < REKEY_PKTS; i++)
+		assert_int_equal(e.rb.data_seq[base + i], i);
+	assert_int_equal(gateway_status_collect(e.a, &st), 0);
+	assert_int_equal(st.n_peers, 1);
+	print_message("rekeys during %d packets: %llu (handshakes %llu, %s)\n", REKEY_PKTS,
+		      (unsigned long long)st.peers[0].rekeys,
+		      (unsigned long long)st.peers[0].handshakes, st.peers[0].state);
+	assert_true(st.peers[0].rekeys >= 3);
+	assert_string_equal(st.peers[0].state, "up");
+	gw_status_free(&st);
+	seg_peer_put(s.peer);
+	env_teardown(&e);
+}
+
+static bool restarted(struct env *e)
+{
+	return e->rb.ups >= 2 && e->ra.ups >= 2;
+}
+
+static void test_restart_reestablishes(void **state)
+{
+	static struct env e;
+	struct seg_peer *pab, *pba;
+
+	(void)state;
+	env_setup(&e, false);
+	env_start(&e);
+	assert_true(run_until(&e, both_up, NULL, 5000));
+	run_until(&e, NULL, NULL, 50);
+	/* A goes away and comes back with the same configuration; B keeps running. */
+	gateway_free(e.a);
+	e.a = start_a(&e);
+	assert_true(run_until(&e, restarted, NULL, 5000));
+	pab = peer_of(e.a, "127.0.0.2");
+	pba = peer_of(e.b, "127.0.0.1");
+	WAIT_N = e.rb.n_data + 10;
+	for (uint32_t i = 0; i < 10; i++)
+		send_seq(pab, i, 100);
+	assert_true(run_until(&e, rb_has_n, NULL, 2000));
+	WAIT_N = e.ra.n_data + 10;
+	for (uint32_t i = 0; i < 10; i++)
+		send_seq(pba, i, 100);
+	assert_true(run_until(&e, ra_has_n, NULL, 2000));
+	seg_peer_put(pab);
+	seg_peer_put(pba);
+	env_teardown(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_data_ctrl),
+		cmocka_unit_test(test_tampered_replayed_truncated),
+		cmocka_unit_test(test_wrong_drkey_refused),
+		cmocka_unit_test(test_rekey_under_traffic),
+		cmocka_unit_test(test_restart_reestablishes),
 	};
 
 	seg_log_set_level(getenv("SEG_TEST_LOG") ? SEG_LOG_DEBUG : SEG_LOG_WARN);
