@@ -518,10 +518,13 @@ static void test_handshake_data_ctrl(void **state)
 
 	/* Control messages both ways, reliable and in order. */
 	for (uint32_t i = 0; i < 50; i++) {
-		uint8_t m[64] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8),
-				 (uint8_t)i};
+		static uint8_t m[8192];
 
-		assert_int_equal(seg_peer_send_ctrl(pab, m, sizeof(m)), 0);
+		m[0] = (uint8_t)(i >> 24);
+		m[1] = (uint8_t)(i >> 16);
+		m[2] = (uint8_t)(i >> 8);
+		m[3] = (uint8_t)i;
+		assert_int_equal(seg_peer_send_ctrl(pab, m, 64), 0);
 		assert_int_equal(seg_peer_send_ctrl(pba, m, 4 + i * 100), 0);
 	}
 	assert_true(run_until(&e, ctrl_50, NULL, 3000));
