@@ -19,10 +19,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "gateway/ctl.h"
-#if __has_include("gateway/gateway.h") /* TRANSITIONAL until branch gwcore lands */
 #include "gateway/gateway.h"
-#define RUN_HAVE_GATEWAY 1
-#endif
 #include "gateway/metrics.h"
 #include "gateway/status.h"
 
@@ -122,7 +119,6 @@ static int parse_args(int argc, char **argv, struct run_options *o, int *code)
 	return 0;
 }
 
-#ifdef RUN_HAVE_GATEWAY
 static int collect_status(void *arg, struct gw_status *out)
 {
 	return gateway_status_collect(arg, out);
@@ -234,19 +230,6 @@ static void run_stop(struct run_state *st)
 	seg_config_free(st->cfg);
 }
 
-#else
-static int run_start(struct run_state *st)
-{
-	(void)st;
-	fprintf(stderr, "seg run: this build has no gateway engine yet\n");
-	return -1;
-}
-
-static void run_stop(struct run_state *st)
-{
-	seg_config_free(st->cfg);
-}
-#endif
 
 int run_main(int argc, char **argv)
 {

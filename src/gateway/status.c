@@ -10,6 +10,8 @@
 
 void gw_status_free(struct gw_status *s)
 {
+	if (!s)
+		return;
 	free(s->peers);
 	s->peers = NULL;
 	s->n_peers = 0;

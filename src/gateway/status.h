@@ -63,7 +63,8 @@ struct gw_status {
 	size_t n_drops;
 };
 
-/* Frees the peers array and empties the snapshot; the struct itself is the caller's. */
+/* Frees the peers array and empties the snapshot; the struct itself is the caller's.
+ * NULL is a no-op. */
 void gw_status_free(struct gw_status *s);
 
 /* Where the control socket and the metrics endpoint get their snapshots: fills *out (which

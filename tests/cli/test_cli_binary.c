@@ -2,9 +2,13 @@
 /*
  * The `seg` binary as a user runs it (path in argv[1]): -configtest prints the canonical
  * configuration, bad files and bad flags exit 1 with a message quoting the problem, never
- * a crash; `seg status` without a gateway says so. Runs from the repository root (ctest).
+ * a crash; `seg status` without a gateway says so; a running gateway answers `seg status`
+ * and metrics, reloads on SIGHUP (keeping its configuration when the file is bad) and
+ * stops cleanly on SIGTERM. Runs from the repository root (ctest). Only loopback is used;
+ * no SCION daemon runs, so peers stay idle.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -13,10 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "gateway/ctl.h"
 
 static const char *seg_binary;
 
@@ -209,13 +221,153 @@ static void test_help_and_version(void **state)
 	assert_true(strncmp(r.out, "seg ", 4) == 0);
 }
 
+/* A free loopback port of the given type (bound, read, closed; good enough for a test). */
+static unsigned free_port(int type)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, type, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void write_conf(const char *path, const char *dir, unsigned udp, unsigned metrics,
+		       unsigned daemon, int n_remotes, bool broken)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"address: 1-ff00:0:110,127.0.0.1:%u\n"
+		"controlSocket: %s/seg.sock\n"
+		"metricsAddr: 127.0.0.1:%u\n"
+		"daemonAddr: 127.0.0.1:%u\n"
+		"remotes:\n",
+		udp, dir, metrics, daemon);
+	for (int i = 0; i < n_remotes; i++)
+		fprintf(f, "  - address: 1-ff00:0:%x,127.0.0.1:%u\n    description: peer %d\n",
+			0x111 + i, udp, i);
+	if (broken)
+		fprintf(f, "remotess: []\n");
+	fclose(f);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Asks for the JSON status until it has want_peers peers (bounded wait). */
+static bool wait_peers(const char *sock, int want_peers)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		char *body, err[256], key[32];
+		size_t len;
+		if (ctl_request(sock, "status", SEG_SEC(2), &body, &len, err, sizeof(err)) == 0) {
+			int n = 0;
+			for (const char *p = body; (p = strstr(p, "\"remote\":")); p++)
+				n++;
+			snprintf(key, sizeof(key), "peer %d", want_peers - 1);
+			bool ok = n == want_peers && strstr(body, key);
+			free(body);
+			if (ok)
+				return true;
+		}
+		sleep_ms(50);
+	}
+	return false;
+}
+
+static void test_run_status_reload_stop(void **state)
+{
+	char dir[] = "/tmp/seg-test-run-XXXXXX", conf[128], sock[128], log_path[128];
+	unsigned udp = free_port(SOCK_DGRAM), metrics = free_port(SOCK_STREAM);
+	unsigned daemon = free_port(SOCK_STREAM);
+	struct stat st;
+	int status;
+	pid_t pid;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/conf.yaml", dir);
+	snprintf(sock, sizeof(sock), "%s/seg.sock", dir);
+	snprintf(log_path, sizeof(log_path), "%s/log", dir);
+	write_conf(conf, dir, udp, metrics, daemon, 1, false);
+
+	int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(log_fd >= 0);
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)seg_binary, "-conf", conf, "-log.console", "debug", NULL};
+	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
+	assert_int_equal(posix_spawn(&pid, seg_binary, &fa, NULL, argv, NULL), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(log_fd);
+
+	bool ok = wait_peers(sock, 1);
+	if (ok) {
+		assert_int_equal(stat(sock, &st), 0);
+		ok = (st.st_mode & 0777) == 0600;
+	}
+	/* SIGHUP with one more remote: two peers. */
+	if (ok) {
+		write_conf(conf, dir, udp, metrics, daemon, 2, false);
+		kill(pid, SIGHUP);
+		ok = wait_peers(sock, 2);
+	}
+	/* SIGHUP with a bad file: logged, the running configuration stays. */
+	if (ok) {
+		write_conf(conf, dir, udp, metrics, daemon, 3, true);
+		kill(pid, SIGHUP);
+		sleep_ms(200);
+		ok = wait_peers(sock, 2) && waitpid(pid, &status, WNOHANG) == 0;
+	}
+	/* The table and the metrics of the running gateway. */
+	static struct result r;
+	char ctl_flag[160];
+	snprintf(ctl_flag, sizeof(ctl_flag), "--ctl=%s", sock);
+	const char *const status_args[] = {"status", ctl_flag, NULL};
+	if (ok) {
+		run(&r, status_args);
+		ok = r.code == 0 && strstr(r.out, "peer 1-ff00:0:112,127.0.0.1:") &&
+		     strstr(r.out, "state idle");
+	}
+	/* SIGTERM: exit 0, socket removed. Killed if it does not stop within 5 s. */
+	kill(pid, SIGTERM);
+	int waited = 0;
+	while (waitpid(pid, &status, WNOHANG) == 0 && waited++ < 100)
+		sleep_ms(50);
+	if (waited > 100) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		ok = false;
+	}
+	static char logbuf[1 << 14];
+	slurp(log_path, logbuf, sizeof(logbuf));
+	unlink(conf);
+	bool sock_gone = stat(sock, &st) != 0;
+	unlink(sock);
+	rmdir(dir);
+	if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !sock_gone)
+		fail_msg("gateway run failed (exit %d, socket gone %d); log:\n%s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, sock_gone, logbuf);
+	assert_non_null(strstr(logbuf, "keeping the running configuration"));
+	assert_non_null(strstr(logbuf, "unknown key \"remotess\""));
+	assert_non_null(strstr(logbuf, "received SIGTERM"));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_configtest_golden),
-	    cmocka_unit_test(test_bad_configs),
-	    cmocka_unit_test(test_bad_invocations),
-	    cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_configtest_golden),	   cmocka_unit_test(test_bad_configs),
+	    cmocka_unit_test(test_bad_invocations),	   cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_run_status_reload_stop),
 	};
 	if (argc < 2) {
 		fprintf(stderr, "usage: test_cli_binary PATH-TO-SEG\n");
