@@ -335,7 +335,6 @@ int netjson_write_testnet(struct netrun *n)
 	json_i64(&j, "net", n->net);
 	snprintf(ctl, sizeof(ctl), "%s/control.sock", n->dir);
 	json_str(&j, "control", n->opts.no_control ? "" : ctl);
-	json_bool(&j, "routers", netrun_router_available());
 	json_arr_begin(&j, "port_range");
 	json_u64(&j, NULL, NETRUN_PORT_MIN);
 	json_u64(&j, NULL, NETRUN_PORT_MAX);

@@ -466,6 +466,7 @@ int netrun_start(const char *topo_path, const char *dir, const struct netrun_opt
 	n->claim_fd = -1;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_mutex_init(&n->json_lock, NULL);
+	pthread_mutex_init(&n->link_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&n->refresh_cond, &ca);
@@ -543,6 +544,7 @@ void netrun_stop(struct netrun *n)
 	pthread_cond_destroy(&n->refresh_cond);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->json_lock);
+	pthread_mutex_destroy(&n->link_lock);
 	free(n);
 }
 
@@ -570,28 +572,39 @@ int netrun_link_get(struct netrun *n, scion_ia_t ia, uint16_t ifid, struct netru
 int netrun_link_apply(struct netrun *n, scion_ia_t ia, uint16_t ifid, unsigned set,
 		      const struct netrun_link_state *st)
 {
-	int li = link_find(n, ia, ifid);
+	int li = link_find(n, ia, ifid), rc;
 	struct netrun_link_state now;
 	const struct topo_link *l;
 
 	if (li < 0)
 		return NETRUN_ERR_NOT_FOUND;
 	l = n->links[li].tl;
+	pthread_mutex_lock(&n->link_lock);
 	pthread_mutex_lock(&n->lock);
-	if (set & NETRUN_LINK_UP)
-		n->links[li].st.up = st->up;
-	if (set & NETRUN_LINK_LOSS)
-		n->links[li].st.loss_ppm = st->loss_ppm;
-	if (set & NETRUN_LINK_DELAY)
-		n->links[li].st.delay_us = st->delay_us;
-	if (set & NETRUN_LINK_REVOKED)
-		n->links[li].st.revoked = st->revoked;
 	now = n->links[li].st;
+	if (set & NETRUN_LINK_UP)
+		now.up = st->up;
+	if (set & NETRUN_LINK_LOSS)
+		now.loss_ppm = st->loss_ppm;
+	if (set & NETRUN_LINK_DELAY)
+		now.delay_us = st->delay_us;
+	if (set & NETRUN_LINK_REVOKED)
+		now.revoked = st->revoked;
+	if (netrun_router_link_valid(&now))
+		n->links[li].st = now;
 	pthread_mutex_unlock(&n->lock);
+	if (!netrun_router_link_valid(&now)) {
+		pthread_mutex_unlock(&n->link_lock);
+		return NETRUN_ERR_ARG;
+	}
 	/* Both ends: a downed link drops in both directions, loss and delay apply to each. */
-	netrun_router_link_push(&n->ases[l->a.as], l->a.ifid, &now);
-	netrun_router_link_push(&n->ases[l->b.as], l->b.ifid, &now);
-	return netjson_write_testnet(n) ? NETRUN_ERR_IO : 0;
+	rc = netrun_router_link_push(&n->ases[l->a.as], l->a.ifid, &now);
+	if (!rc)
+		rc = netrun_router_link_push(&n->ases[l->b.as], l->b.ifid, &now);
+	if (netjson_write_testnet(n) && !rc)
+		rc = NETRUN_ERR_IO;
+	pthread_mutex_unlock(&n->link_lock);
+	return rc;
 }
 
 size_t netrun_revoked_ifaces(struct netrun *n, struct combinator_iface *out, size_t cap)
