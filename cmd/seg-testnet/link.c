@@ -23,12 +23,9 @@ struct link_args {
 static int link_parse_opts(int argc, char **argv, struct link_args *a)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"revoke", no_argument, NULL, 'r'},
-		{"loss", required_argument, NULL, 'l'},
-		{"delay", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},  {"revoke", no_argument, NULL, 'r'},
+	    {"loss", required_argument, NULL, 'l'}, {"delay", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -60,8 +57,9 @@ static int link_parse_opts(int argc, char **argv, struct link_args *a)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, argc - optind < 2 ? "seg-testnet link: want down|up|set IA#IFID\n"
-						  : "seg-testnet link: unexpected argument '%s'\n",
+		fprintf(stderr,
+			argc - optind < 2 ? "seg-testnet link: want down|up|set IA#IFID\n"
+					  : "seg-testnet link: unexpected argument '%s'\n",
 			argv[argc - 1]);
 		return -1;
 	}
@@ -90,8 +88,10 @@ static int link_build(const struct link_args *a, struct netctl_cmd *cmd)
 		return -1;
 	}
 	if (netctl_parse_iface(a->iface, &cmd->ia, &cmd->ifid)) {
-		fprintf(stderr, "seg-testnet link: bad interface '%s' (want ISD-AS#IFID, e.g. "
-				"1-ff00:0:110#1)\n", a->iface);
+		fprintf(stderr,
+			"seg-testnet link: bad interface '%s' (want ISD-AS#IFID, e.g. "
+			"1-ff00:0:110#1)\n",
+			a->iface);
 		return -1;
 	}
 	if (a->revoke && cmd->op != NETCTL_LINK_DOWN) {
@@ -114,7 +114,8 @@ static int link_build(const struct link_args *a, struct netctl_cmd *cmd)
 		return -1;
 	}
 	if (a->delay && netctl_parse_delay(a->delay, &cmd->delay_us)) {
-		fprintf(stderr, "seg-testnet link: bad delay '%s' (want e.g. 20ms, at most %d ms)\n",
+		fprintf(stderr,
+			"seg-testnet link: bad delay '%s' (want e.g. 20ms, at most %d ms)\n",
 			a->delay, NETCTL_MAX_DELAY_MS);
 		return -1;
 	}

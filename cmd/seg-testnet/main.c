@@ -15,22 +15,22 @@
 #include "subcommands.h"
 
 static const struct subcommand subcommands[] = {
-	{"run", run_main, "TOPO --dir DIR [options]",
-	 "start the network of a .topo file and run it until SIGINT/SIGTERM",
-	 "  --dir DIR            where testnet.json, keys and control.sock go (required)\n"
-	 "  --net N|auto         use 127.N.k.1 for AS number k (default 0; auto picks a free N)\n"
-	 "  --seed S             derive the AS master secrets from S (default: random)\n"
-	 "  --drkey-epoch SEC    DRKey epoch length in seconds (default 86400)\n"
-	 "  --refresh-ms MS      re-beacon every MS ms (default: at half the segment lifetime)\n"
-	 "  --log.console LEVEL  trace, debug, info, warn, error or crit (default info)\n"},
-	{"link", link_main, "down|up|set IA#IFID --dir DIR [options]",
-	 "take a link down or up, or set its loss and delay, in a running network",
-	 "  --dir DIR            the running testnet's directory (required)\n"
-	 "  --revoke             (down) the daemons also stop returning paths over the link\n"
-	 "  --loss P             (set) drop P percent of packets each way (0..100, e.g. 0.5)\n"
-	 "  --delay D            (set) delay each packet by D each way (20ms, 1.5s; bare: ms)\n"},
-	{"status", status_main, "--dir DIR", "print the links and router counters as JSON",
-	 "  --dir DIR            the running testnet's directory (required)\n"},
+    {"run", run_main, "TOPO --dir DIR [options]",
+     "start the network of a .topo file and run it until SIGINT/SIGTERM",
+     "  --dir DIR            where testnet.json, keys and control.sock go (required)\n"
+     "  --net N|auto         use 127.N.k.1 for AS number k (default 0; auto picks a free N)\n"
+     "  --seed S             derive the AS master secrets from S (default: random)\n"
+     "  --drkey-epoch SEC    DRKey epoch length in seconds (default 86400)\n"
+     "  --refresh-ms MS      re-beacon every MS ms (default: at half the segment lifetime)\n"
+     "  --log.console LEVEL  trace, debug, info, warn, error or crit (default info)\n"},
+    {"link", link_main, "down|up|set IA#IFID --dir DIR [options]",
+     "take a link down or up, or set its loss and delay, in a running network",
+     "  --dir DIR            the running testnet's directory (required)\n"
+     "  --revoke             (down) the daemons also stop returning paths over the link\n"
+     "  --loss P             (set) drop P percent of packets each way (0..100, e.g. 0.5)\n"
+     "  --delay D            (set) delay each packet by D each way (20ms, 1.5s; bare: ms)\n"},
+    {"status", status_main, "--dir DIR", "print the links and router counters as JSON",
+     "  --dir DIR            the running testnet's directory (required)\n"},
 };
 
 enum { NUM_SUBCOMMANDS = sizeof(subcommands) / sizeof(subcommands[0]) };

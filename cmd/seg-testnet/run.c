@@ -85,14 +85,14 @@ static int run_opt(int c, const char *arg, struct run_args *a)
 static int run_parse(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"net", required_argument, NULL, 'n'},
-		{"seed", required_argument, NULL, 's'},
-		{"drkey-epoch", required_argument, NULL, 'e'},
-		{"refresh-ms", required_argument, NULL, 'r'},
-		{"log.console", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"net", required_argument, NULL, 'n'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"drkey-epoch", required_argument, NULL, 'e'},
+	    {"refresh-ms", required_argument, NULL, 'r'},
+	    {"log.console", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, idx = 0;
 

@@ -239,8 +239,7 @@ static void json_links(struct json_out *j, struct netrun *n)
 	json_arr_end(j);
 }
 
-static void json_iface_addr(struct json_out *j, const char *key, int net, unsigned k,
-			    uint16_t ifid)
+static void json_iface_addr(struct json_out *j, const char *key, int net, unsigned k, uint16_t ifid)
 {
 	char buf[NETRUN_ADDR_STRLEN];
 

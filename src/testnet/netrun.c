@@ -23,7 +23,6 @@
 #include "netrun_router.h"
 #include "netrun_internal.h"
 
-
 enum {
 	/** Networks tried by NETRUN_NET_AUTO before giving up. */
 	NETRUN_AUTO_TRIES = 16,
@@ -33,7 +32,7 @@ enum {
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -287,7 +286,6 @@ static int claim_net(int net)
 
 /* ---- routers and daemons --------------------------------------------------------------- */
 
-
 static void ases_stop(struct netrun *n)
 {
 	for (size_t i = 0; i < n->num_ases; i++) {
@@ -314,7 +312,7 @@ static int ases_start(struct netrun *n, char *err, size_t errlen)
 			goto fail;
 		}
 		continue;
-fail:
+	fail:
 		ases_stop(n);
 		return rc;
 	}
@@ -333,8 +331,9 @@ static int network_start(struct netrun *n, char *err, size_t errlen)
 	for (int net = first; net <= NETRUN_NET_MAX && tries > 0; net++) {
 		n->claim_fd = claim_net(net);
 		if (n->claim_fd < 0) {
-			set_err(err, errlen, "network 127.%d.0.0/16 is in use (127.%d.0.1:%d taken)",
-				net, net, NETRUN_CLAIM_PORT);
+			set_err(err, errlen,
+				"network 127.%d.0.0/16 is in use (127.%d.0.1:%d taken)", net, net,
+				NETRUN_CLAIM_PORT);
 			if (!autonet)
 				return NETRUN_ERR_ADDR;
 			continue;
@@ -402,8 +401,10 @@ static int netrun_prepare(struct netrun *n, const char *topo_path, const char *d
 		const struct topo_link *l = &n->topo->links[i];
 
 		if (l->a.ifid > NETRUN_IFID_MAX || l->b.ifid > NETRUN_IFID_MAX) {
-			set_err(err, errlen, "%s:%u: interface id '%u' above %d (its port would be"
-				" past 65535)", topo_path, l->line,
+			set_err(err, errlen,
+				"%s:%u: interface id '%u' above %d (its port would be"
+				" past 65535)",
+				topo_path, l->line,
 				l->a.ifid > NETRUN_IFID_MAX ? l->a.ifid : l->b.ifid,
 				NETRUN_IFID_MAX);
 			return NETRUN_ERR_TOPO;
@@ -488,8 +489,7 @@ int netrun_start(const char *topo_path, const char *dir, const struct netrun_opt
 	if (!rc)
 		rc = network_start(n, err, errlen);
 	if (!rc && netjson_write_testnet(n) != 0) {
-		set_err(err, errlen, "cannot write '%s/testnet.json': %s", n->dir,
-			strerror(errno));
+		set_err(err, errlen, "cannot write '%s/testnet.json': %s", n->dir, strerror(errno));
 		rc = NETRUN_ERR_IO;
 	}
 	if (!rc) {

@@ -17,7 +17,7 @@
 #include "router_io.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,9 +69,9 @@ static int router_ifaces_build(struct netrun *n, struct netrun_as_rt *as)
 			c->remote_ifid = rem->ifid;
 			c->mtu = l->mtu;
 			netrun_addr4(&c->local, n->net, as->pub.k, 1,
-			      (uint16_t)(NETRUN_IFACE_PORT_BASE + loc->ifid));
+				     (uint16_t)(NETRUN_IFACE_PORT_BASE + loc->ifid));
 			netrun_addr4(&c->remote, n->net, n->ases[rem->as].pub.k, 1,
-			      (uint16_t)(NETRUN_IFACE_PORT_BASE + rem->ifid));
+				     (uint16_t)(NETRUN_IFACE_PORT_BASE + rem->ifid));
 			as->n_ifaces++;
 		}
 	}

@@ -457,9 +457,9 @@ static void test_two_networks(void **state)
 	{
 		struct netrun *third = NULL;
 
-		assert_int_equal(netrun_start("topologies/tiny.topo", dir, &o, &third, err,
-					      sizeof(err)),
-				 NETRUN_ERR_START);
+		assert_int_equal(
+		    netrun_start("topologies/tiny.topo", dir, &o, &third, err, sizeof(err)),
+		    NETRUN_ERR_START);
 		assert_non_null(strstr(err, "already runs"));
 	}
 	netrun_stop(other);
@@ -481,15 +481,15 @@ static void test_start_errors(void **state)
 	assert_non_null(strstr(err, "nope.topo"));
 	netrun_options_init(&o);
 	o.net = 256;
-	assert_int_equal(netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err,
-				      sizeof(err)),
-			 NETRUN_ERR_ARG);
+	assert_int_equal(
+	    netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err, sizeof(err)),
+	    NETRUN_ERR_ARG);
 	assert_non_null(strstr(err, "'256'"));
 	netrun_options_init(&o);
 	o.drkey_epoch_sec = 1;
-	assert_int_equal(netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err,
-				      sizeof(err)),
-			 NETRUN_ERR_ARG);
+	assert_int_equal(
+	    netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err, sizeof(err)),
+	    NETRUN_ERR_ARG);
 	assert_int_equal(access("/tmp/seg-netrun-never", F_OK), -1);
 }
 
@@ -620,15 +620,15 @@ static void test_multipath_routers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tiny_every_as, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_tiny_paths_shape, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_drkey, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_link_control, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_two_networks, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_multipath_hidden, setup_multipath, teardown),
-		cmocka_unit_test_setup_teardown(test_multipath_routers, setup_multipath, teardown),
-		cmocka_unit_test(test_start_errors),
-		cmocka_unit_test(test_refresh),
+	    cmocka_unit_test_setup_teardown(test_tiny_every_as, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_tiny_paths_shape, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_drkey, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_link_control, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_networks, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_multipath_hidden, setup_multipath, teardown),
+	    cmocka_unit_test_setup_teardown(test_multipath_routers, setup_multipath, teardown),
+	    cmocka_unit_test(test_start_errors),
+	    cmocka_unit_test(test_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
