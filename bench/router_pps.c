@@ -26,20 +26,20 @@
 enum { NOW = 1700000000, HOPS = 4, NUM_AS = 4, MAX_PAYLOAD = 1400 };
 
 static const char topo_text[] =
-	"ASes:\n"
-	"  \"1-ff00:0:110\": {core: true}\n"
-	"  \"1-ff00:0:120\": {core: true}\n"
-	"  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
-	"links:\n"
-	"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
-	"  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n";
+    "ASes:\n"
+    "  \"1-ff00:0:110\": {core: true}\n"
+    "  \"1-ff00:0:120\": {core: true}\n"
+    "  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
+    "links:\n"
+    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
+    "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n";
 
 struct bench {
 	struct topo *t;
 	struct router *r[NUM_AS];
-	int order[HOPS];	 /* AS index per hop */
+	int order[HOPS];	/* AS index per hop */
 	uint16_t ingress[HOPS]; /* ingress interface per hop */
 	uint8_t pkt[ROUTER_MAX_PKT_LEN];
 	size_t len;
@@ -60,8 +60,8 @@ static void as_key(scion_ia_t ia, uint8_t key[16])
 static struct router *router_at(const struct topo *t, unsigned as)
 {
 	struct router_iface_config ifs[4];
-	struct router_config cfg = { .ia = t->ases[as].ia, .port_min = 31000, .port_max = 32767 };
-	const uint8_t host[4] = { 127, 0, 1, 1 };
+	struct router_config cfg = {.ia = t->ases[as].ia, .port_min = 31000, .port_max = 32767};
+	const uint8_t host[4] = {127, 0, 1, 1};
 	char err[128];
 	size_t n = 0;
 
@@ -97,9 +97,9 @@ static void setup(struct bench *b, size_t payload)
 	struct topo_error terr;
 	struct beacon_key keys[NUM_AS];
 	struct beacon_params p;
-	struct segment_set set = { 0 };
-	struct combinator_result res = { 0 };
-	struct scion_header h = { .path_type = SCION_PATH_TYPE_SCION };
+	struct segment_set set = {0};
+	struct combinator_result res = {0};
+	struct scion_header h = {.path_type = SCION_PATH_TYPE_SCION};
 	uint8_t key[16], work[ROUTER_MAX_PKT_LEN];
 	struct router_action act;
 	int src, dst, as;
@@ -110,7 +110,8 @@ static void setup(struct bench *b, size_t payload)
 	for (unsigned i = 0; i < NUM_AS; i++) {
 		b->r[i] = router_at(b->t, i);
 		as_key(b->t->ases[i].ia, key);
-		keys[i] = (struct beacon_key){ .ia = b->t->ases[i].ia, .key = scion_mac_key_new(key) };
+		keys[i] =
+		    (struct beacon_key){.ia = b->t->ases[i].ia, .key = scion_mac_key_new(key)};
 	}
 	beacon_params_default(&p);
 	if (beacon_run(b->t, keys, NUM_AS, &p, NOW, &set))
@@ -122,8 +123,8 @@ static void setup(struct bench *b, size_t payload)
 		die("no 3-link path");
 	h.dst.ia = b->t->ases[dst].ia;
 	h.src.ia = b->t->ases[src].ia;
-	scion_host_from_ipv4(&h.dst.host, (const uint8_t[4]){ 127, 0, 0, 2 });
-	scion_host_from_ipv4(&h.src.host, (const uint8_t[4]){ 127, 0, 0, 1 });
+	scion_host_from_ipv4(&h.dst.host, (const uint8_t[4]){127, 0, 0, 2});
+	scion_host_from_ipv4(&h.src.host, (const uint8_t[4]){127, 0, 0, 1});
 	h.path = res.paths[0].raw;
 	h.path_len = res.paths[0].raw_len;
 	if (scion_udp_packet_build(&h, 31000, 31001, data, payload, b->pkt, sizeof(b->pkt),
@@ -186,7 +187,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	static struct bench b;
-	static const size_t sizes[] = { 64, 512, 1400 };
+	static const size_t sizes[] = {64, 512, 1400};
 
 	if (argc == 3) {
 		setup(&b, (size_t)strtoul(argv[2], NULL, 10));

@@ -18,15 +18,18 @@ enum { NOW = 1700000010 };
 static struct router *make_router(void)
 {
 	static const struct router_iface_config ifs[] = {
-		{ .ifid = 1, .type = ROUTER_LINK_PARENT },
-		{ .ifid = 2, .type = ROUTER_LINK_CHILD },
-		{ .ifid = 3, .type = ROUTER_LINK_CHILD },
-		{ .ifid = 4, .type = ROUTER_LINK_PEER },
+	    {.ifid = 1, .type = ROUTER_LINK_PARENT},
+	    {.ifid = 2, .type = ROUTER_LINK_CHILD},
+	    {.ifid = 3, .type = ROUTER_LINK_CHILD},
+	    {.ifid = 4, .type = ROUTER_LINK_PEER},
 	};
-	struct router_config cfg = { .ia = 0x0001ff0000000111ull, .port_min = 31000,
-				     .port_max = 32767, .ifaces = ifs, .n_ifaces = 4 };
+	struct router_config cfg = {.ia = 0x0001ff0000000111ull,
+				    .port_min = 31000,
+				    .port_max = 32767,
+				    .ifaces = ifs,
+				    .n_ifaces = 4};
 	struct sockaddr_in *in = (struct sockaddr_in *)&cfg.internal;
-	const uint8_t host[4] = { 127, 0, 1, 3 };
+	const uint8_t host[4] = {127, 0, 1, 3};
 	char err[128];
 
 	/* The key scheme of test_router.c's as_key(). */
@@ -44,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint16_t ingress[8] = { 0, 1, 2, 3, 4, 9, 0, 3 };
+	static const uint16_t ingress[8] = {0, 1, 2, 3, 4, 9, 0, 3};
 	static struct router *r;
 	struct router_action act;
 	uint8_t *buf;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages seg needs to build, test, fuzz and run its demo, when missing.
-# Called by `make`, `make test` and .ci/run, so a fresh Debian machine needs nothing else.
-# Without root it only lists what is missing and how to install it.
+# Installs the Debian packages seg needs, when missing. `scripts/bootstrap.sh` (called by
+# `make`, `make test` and .ci/run) covers building, testing, fuzzing and the demo;
+# `scripts/bootstrap.sh bench` adds what bench/ compares seg with (VPN software that tests
+# never run). Without root it only lists what is missing and how to install it.
 set -euo pipefail
 
+set_name=${1:-build}
 # One package a line: what it is for follows the name.
-packages=(
+build_packages=(
 	build-essential        # gcc, make
 	cmake                  # the build
 	pkg-config             # finds the libraries below
@@ -25,6 +27,28 @@ packages=(
 	protobuf-compiler      # protoc --python_out for those classes
 	iperf3                 # throughput tests and benchmarks
 )
+
+
+bench_packages=(
+	iproute2               # ip netns, veth, addresses inside the namespaces
+	iputils-ping           # ping RTT through each tunnel
+	iperf3                 # TCP throughput through each tunnel
+	wireguard-go           # the userspace WireGuard baseline (never the kernel module)
+	wireguard-tools        # wg genkey, wg setconf, wg show
+	openvpn                # the OpenVPN 2.6 baseline (AES-256-GCM over UDP, TUN)
+	openssl                # certificates for OpenVPN's TLS mode
+	python3                # parses iperf3 JSON, computes medians, prints the table
+	procps                 # ps, for the cleanup trap's checks of its own PIDs
+)
+
+case "$set_name" in
+build) packages=("${build_packages[@]}") ;;
+bench) packages=("${bench_packages[@]}") ;;
+*)
+	echo "bootstrap: unknown package set \"$set_name\" (use build or bench)" >&2
+	exit 2
+	;;
+esac
 
 names=()
 for entry in "${packages[@]}"; do names+=("${entry%% *}"); done

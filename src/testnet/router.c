@@ -16,7 +16,6 @@
  * first hop. Cheap checks come before the MAC; the packet is only written (SegID, meta
  * header, cleared router-alert flags) in the places the reference writes it.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <seg/scion_mac.h>
@@ -44,7 +43,8 @@ enum router_verdict router_out_drop(struct router_proc *pr, enum router_drop_rea
 	return ROUTER_DROP;
 }
 
-enum router_verdict router_out_reply(struct router_proc *pr, enum router_drop_reason why, size_t len)
+enum router_verdict router_out_reply(struct router_proc *pr, enum router_drop_reason why,
+				     size_t len)
 {
 	pr->act->verdict = ROUTER_REPLY;
 	pr->act->reason = why;
@@ -63,8 +63,8 @@ enum router_verdict router_out_scmp(struct router_proc *pr, enum router_drop_rea
 	struct router *r = pr->r;
 	size_t len;
 
-	if (router_scmp_error(&pr->p, pr->ingress, pr->seg_id_pending, &r->router_src, m,
-			      r->reply, sizeof(r->reply), &len)) {
+	if (router_scmp_error(&pr->p, pr->ingress, pr->seg_id_pending, &r->router_src, m, r->reply,
+			      sizeof(r->reply), &len)) {
 		r->counters.replies_suppressed++;
 		return router_out_drop(pr, why);
 	}
@@ -72,9 +72,9 @@ enum router_verdict router_out_scmp(struct router_proc *pr, enum router_drop_rea
 }
 
 enum router_verdict router_out_param_problem(struct router_proc *pr, enum router_drop_reason why,
-					 uint8_t code, size_t pointer)
+					     uint8_t code, size_t pointer)
 {
-	struct scmp_msg m = { .type = SCMP_PARAMETER_PROBLEM, .code = code };
+	struct scmp_msg m = {.type = SCMP_PARAMETER_PROBLEM, .code = code};
 
 	m.u.param.pointer = (uint16_t)pointer;
 	return router_out_scmp(pr, why, &m);
@@ -152,9 +152,9 @@ static void load_current(struct router_proc *pr)
 static void store_meta(struct router_pkt *p)
 {
 	struct scion_path_meta m = {
-		.curr_inf = p->curr_inf,
-		.curr_hf = p->curr_hf,
-		.seg_len = { p->seg_len[0], p->seg_len[1], p->seg_len[2] },
+	    .curr_inf = p->curr_inf,
+	    .curr_hf = p->curr_hf,
+	    .seg_len = {p->seg_len[0], p->seg_len[1], p->seg_len[2]},
 	};
 
 	scion_path_meta_encode(&m, p->buf + p->path_off);
@@ -216,7 +216,7 @@ static bool hop_expired(const struct router_proc *pr)
 
 bool router_host_is_v4_mapped(const struct scion_host *h)
 {
-	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t prefix[12] = {[10] = 0xff, [11] = 0xff};
 
 	return h->type == SCION_HOST_IPV6 && memcmp(h->ip, prefix, sizeof(prefix)) == 0;
 }
@@ -230,7 +230,7 @@ bool router_host_is_unspecified(const struct scion_host *h)
 	return h->type == SCION_HOST_IPV6 && memcmp(h->ip, zero, SCION_HOST_IPV6_LEN) == 0;
 }
 
-/* validateSrcDstIA and validateSrcHost; ROUTER_DROP_NONE when fine. */
+/* validateSrcDstIA and validateSrcHost; *ok tells whether the packet passed. */
 static enum router_verdict check_addresses(struct router_proc *pr, bool *ok)
 {
 	const struct router_pkt *p = &pr->p;
@@ -243,27 +243,27 @@ static enum router_verdict check_addresses(struct router_proc *pr, bool *ok)
 		/* A packet from an endhost is at its first hop (checked before). */
 		if (!src_local)
 			return router_out_param_problem(pr, ROUTER_DROP_BAD_SRC_IA,
-					     SCMP_CODE_INVALID_SOURCE_ADDRESS,
-					     SCION_COMMON_HDR_LEN + 8);
+							SCMP_CODE_INVALID_SOURCE_ADDRESS,
+							SCION_COMMON_HDR_LEN + 8);
 		if (dst_local)
 			return router_out_param_problem(pr, ROUTER_DROP_BAD_DST_IA,
-					     SCMP_CODE_INVALID_DESTINATION_ADDRESS,
-					     SCION_COMMON_HDR_LEN);
+							SCMP_CODE_INVALID_DESTINATION_ADDRESS,
+							SCION_COMMON_HDR_LEN);
 	} else {
 		if (src_local)
 			return router_out_param_problem(pr, ROUTER_DROP_BAD_SRC_IA,
-					     SCMP_CODE_INVALID_SOURCE_ADDRESS,
-					     SCION_COMMON_HDR_LEN + 8);
+							SCMP_CODE_INVALID_SOURCE_ADDRESS,
+							SCION_COMMON_HDR_LEN + 8);
 		if (last_hop != dst_local)
 			return router_out_param_problem(pr, ROUTER_DROP_BAD_DST_IA,
-					     SCMP_CODE_INVALID_DESTINATION_ADDRESS,
-					     SCION_COMMON_HDR_LEN);
+							SCMP_CODE_INVALID_DESTINATION_ADDRESS,
+							SCION_COMMON_HDR_LEN);
 	}
 	if (src_local) {
 		router_pkt_host(p, p->src_type, p->src_host_off, &src);
 		if (router_host_is_v4_mapped(&src))
 			return router_out_param_problem(pr, ROUTER_DROP_BAD_SRC_HOST,
-					     SCMP_CODE_INVALID_SOURCE_ADDRESS, 0);
+							SCMP_CODE_INVALID_SOURCE_ADDRESS, 0);
 	}
 	*ok = true;
 	return ROUTER_FORWARD;
@@ -289,9 +289,10 @@ static enum router_verdict check_egress(struct router_proc *pr, bool *ok)
 	*ok = false;
 	if (!out)
 		return router_out_param_problem(pr, ROUTER_DROP_UNKNOWN_EGRESS,
-				     pr->inf.cons_dir ? SCMP_CODE_UNKNOWN_HOP_FIELD_EGRESS
-						      : SCMP_CODE_UNKNOWN_HOP_FIELD_INGRESS,
-				     hop_pointer(pr));
+						pr->inf.cons_dir
+						    ? SCMP_CODE_UNKNOWN_HOP_FIELD_EGRESS
+						    : SCMP_CODE_UNKNOWN_HOP_FIELD_INGRESS,
+						hop_pointer(pr));
 	et = out->type;
 	if (!pr->xover) {
 		/* From an endhost, anything goes; a peering hop is not an effective crossover. */
@@ -304,16 +305,16 @@ static enum router_verdict check_egress(struct router_proc *pr, bool *ok)
 		    (it == ROUTER_LINK_CHILD && et == ROUTER_LINK_PEER) ||
 		    (it == ROUTER_LINK_PEER && et == ROUTER_LINK_CHILD))
 			goto fine;
-		return router_out_param_problem(pr, ROUTER_DROP_BAD_LINK_PAIR, SCMP_CODE_INVALID_PATH,
-				     hop_pointer(pr));
+		return router_out_param_problem(pr, ROUTER_DROP_BAD_LINK_PAIR,
+						SCMP_CODE_INVALID_PATH, hop_pointer(pr));
 	}
 	/* A segment switch: core->child, child->core, child->child (shortcut); never internal. */
 	if (in && ((in->type == ROUTER_LINK_CORE && et == ROUTER_LINK_CHILD) ||
 		   (in->type == ROUTER_LINK_CHILD && et == ROUTER_LINK_CORE) ||
 		   (in->type == ROUTER_LINK_CHILD && et == ROUTER_LINK_CHILD)))
 		goto fine;
-	return router_out_param_problem(pr, ROUTER_DROP_BAD_SEGMENT_CHANGE, SCMP_CODE_INVALID_SEGMENT_CHANGE,
-			     pr->inf_off);
+	return router_out_param_problem(pr, ROUTER_DROP_BAD_SEGMENT_CHANGE,
+					SCMP_CODE_INVALID_SEGMENT_CHANGE, pr->inf_off);
 fine:
 	*ok = true;
 	return ROUTER_FORWARD;
@@ -330,14 +331,16 @@ static enum router_verdict check_ingress(struct router_proc *pr, bool *ok)
 	*ok = false;
 	if (hop_expired(pr))
 		return router_out_param_problem(pr, ROUTER_DROP_EXPIRED_HOP, SCMP_CODE_PATH_EXPIRED,
-				     hop_pointer(pr));
+						hop_pointer(pr));
 	if (pr->ingress != 0 && pr->ingress != hdr_ingress)
 		return router_out_param_problem(pr, ROUTER_DROP_BAD_INGRESS,
-				     pr->inf.cons_dir ? SCMP_CODE_UNKNOWN_HOP_FIELD_INGRESS
-						      : SCMP_CODE_UNKNOWN_HOP_FIELD_EGRESS,
-				     hop_pointer(pr));
+						pr->inf.cons_dir
+						    ? SCMP_CODE_UNKNOWN_HOP_FIELD_INGRESS
+						    : SCMP_CODE_UNKNOWN_HOP_FIELD_EGRESS,
+						hop_pointer(pr));
 	if (p->payload_len != p->len - p->hdr_len)
-		return router_out_param_problem(pr, ROUTER_DROP_BAD_PKT_LEN, SCMP_CODE_INVALID_PACKET_SIZE, 0);
+		return router_out_param_problem(pr, ROUTER_DROP_BAD_PKT_LEN,
+						SCMP_CODE_INVALID_PACKET_SIZE, 0);
 	/* No sibling routers: an endhost's packet must be at its first hop. */
 	if (pr->ingress == 0 && (p->curr_inf != 0 || p->curr_hf != 0))
 		return router_out_drop(pr, ROUTER_DROP_TRANSIT_FROM_INTERNAL);
@@ -354,10 +357,10 @@ static enum router_verdict crossover(struct router_proc *pr, bool *ok)
 	load_current(pr);
 	if (hop_expired(pr))
 		return router_out_param_problem(pr, ROUTER_DROP_EXPIRED_HOP, SCMP_CODE_PATH_EXPIRED,
-				     hop_pointer(pr));
+						hop_pointer(pr));
 	if (!verify_mac(pr))
-		return router_out_param_problem(pr, ROUTER_DROP_BAD_MAC, SCMP_CODE_INVALID_HOP_FIELD_MAC,
-				     hop_pointer(pr));
+		return router_out_param_problem(pr, ROUTER_DROP_BAD_MAC,
+						SCMP_CODE_INVALID_HOP_FIELD_MAC, hop_pointer(pr));
 	*ok = true;
 	return ROUTER_FORWARD;
 }
@@ -392,7 +395,7 @@ static enum router_verdict outbound(struct router_proc *pr)
 		return router_traceroute(pr, alert, pr->egress);
 	out = iface_find(pr->r, pr->egress);
 	if (!out->up) {
-		struct scmp_msg m = { .type = SCMP_EXTERNAL_INTERFACE_DOWN };
+		struct scmp_msg m = {.type = SCMP_EXTERNAL_INTERFACE_DOWN};
 
 		m.u.ext_down.ia = pr->r->ia;
 		m.u.ext_down.ifid = pr->egress;
@@ -431,8 +434,8 @@ static enum router_verdict process_scion(struct router_proc *pr)
 	store_u16be(p->buf + pr->inf_off + SCION_INFO_OFF_SEG_ID, pr->inf.seg_id);
 	pr->seg_id_pending = false;
 	if (!verify_mac(pr))
-		return router_out_param_problem(pr, ROUTER_DROP_BAD_MAC, SCMP_CODE_INVALID_HOP_FIELD_MAC,
-				     hop_pointer(pr));
+		return router_out_param_problem(pr, ROUTER_DROP_BAD_MAC,
+						SCMP_CODE_INVALID_HOP_FIELD_MAC, hop_pointer(pr));
 	alert = pr->inf.cons_dir ? SCION_HOP_FLAG_INGRESS_ALERT : SCION_HOP_FLAG_EGRESS_ALERT;
 	if (pr->ingress != 0 && (p->buf[pr->hop_off] & alert))
 		return router_traceroute(pr, alert, pr->ingress);
@@ -471,11 +474,11 @@ enum router_verdict router_process(struct router *r, uint8_t *pkt, size_t len, u
 				   uint64_t now_sec, struct router_action *act)
 {
 	struct router_proc pr = {
-		.r = r,
-		.p = { .buf = pkt, .len = len },
-		.ingress = ingress,
-		.now = now_sec,
-		.act = act,
+	    .r = r,
+	    .p = {.buf = pkt, .len = len},
+	    .ingress = ingress,
+	    .now = now_sec,
+	    .act = act,
 	};
 	enum router_verdict v;
 
@@ -505,4 +508,3 @@ enum router_verdict router_process(struct router *r, uint8_t *pkt, size_t len, u
 	}
 	return v;
 }
-

@@ -36,7 +36,8 @@ enum {
 	 * destination host lengths differ (IPv4 vs IPv6), by at most 12 bytes.
 	 */
 	ROUTER_REPLY_CAP = ROUTER_MAX_PKT_LEN + 64,
-	/** Endhost port for traffic outside the dispatched range (reference topology.EndhostPort). */
+	/** Endhost port for traffic outside the dispatched range (reference topology.EndhostPort).
+	 */
 	ROUTER_ENDHOST_PORT = 30041,
 	/** SCMP error messages are cut to this size (scmp.rst; reference MaxSCMPPacketLen). */
 	ROUTER_SCMP_MAX_LEN = 1232,
@@ -60,8 +61,8 @@ struct router_config {
 	uint16_t mtu;
 	uint8_t forwarding_key[16];
 	struct sockaddr_storage internal; /**< where endhosts send (daemon Path next hop) */
-	struct scion_host host_ip;	  /**< the AS's endhost IP; echo requests to it are answered */
-	uint16_t port_min, port_max;	  /**< dispatched port range, e.g. 31000-32767 */
+	struct scion_host host_ip;   /**< the AS's endhost IP; echo requests to it are answered */
+	uint16_t port_min, port_max; /**< dispatched port range, e.g. 31000-32767 */
 	const struct router_iface_config *ifaces;
 	size_t n_ifaces;
 };
@@ -69,7 +70,8 @@ struct router_config {
 /** What to do with a processed packet. */
 enum router_verdict {
 	ROUTER_FORWARD, /**< send the (mutated) packet over interface egress */
-	ROUTER_DELIVER, /**< send the packet to endhost dst_host:dst_port from the internal socket */
+	ROUTER_DELIVER, /**< send the packet to endhost dst_host:dst_port from the internal socket
+			 */
 	ROUTER_REPLY,	/**< send reply back where the packet came from; the packet is consumed */
 	ROUTER_DROP,	/**< drop; reason says why */
 };
@@ -91,7 +93,7 @@ struct router_counters {
 	uint64_t processed;
 	uint64_t forwarded;
 	uint64_t delivered;
-	uint64_t replies; /**< SCMP errors, echo and traceroute replies built */
+	uint64_t replies;	     /**< SCMP errors, echo and traceroute replies built */
 	uint64_t replies_suppressed; /**< SCMP errors not sent (see router_drops.h) */
 	uint64_t drops[ROUTER_DROP_MAX];
 };

@@ -68,7 +68,7 @@ static uint16_t port_or_endhost(const struct router *r, uint16_t port)
  */
 static bool quoted_port(const uint8_t *q, size_t qlen, uint16_t *port)
 {
-	struct router_pkt p = { .buf = (uint8_t *)q, .len = qlen };
+	struct router_pkt p = {.buf = (uint8_t *)q, .len = qlen};
 	uint8_t proto;
 	size_t off;
 
@@ -85,9 +85,8 @@ static bool quoted_port(const uint8_t *q, size_t qlen, uint16_t *port)
 	}
 	if (proto != SCION_PROTO_SCMP || qlen < SCION_SCMP_HDR_LEN + SCMP_INFO_LEN_ECHO)
 		return false;
-	if (q[0] == SCMP_ECHO_REQUEST ||
-	    (q[0] == SCMP_TRACEROUTE_REQUEST &&
-	     qlen >= SCION_SCMP_HDR_LEN + SCMP_INFO_LEN_TRACEROUTE)) {
+	if (q[0] == SCMP_ECHO_REQUEST || (q[0] == SCMP_TRACEROUTE_REQUEST &&
+					  qlen >= SCION_SCMP_HDR_LEN + SCMP_INFO_LEN_TRACEROUTE)) {
 		*port = load_u16be(q + SCION_SCMP_HDR_LEN);
 		return true;
 	}
@@ -139,12 +138,11 @@ static enum router_verdict echo(struct router_proc *pr, size_t off)
 	return router_out_reply(pr, ROUTER_DROP_NONE, len);
 }
 
-static bool is_echo_to_host(const struct router_proc *pr, const struct scion_host *dst, uint8_t proto,
-			    size_t off)
+static bool is_echo_to_host(const struct router_proc *pr, const struct scion_host *dst,
+			    uint8_t proto, size_t off)
 {
 	return proto == SCION_PROTO_SCMP && off < pr->p.len &&
-	       pr->p.buf[off] == SCMP_ECHO_REQUEST &&
-	       scion_host_equal(dst, &pr->r->host_src.host);
+	       pr->p.buf[off] == SCMP_ECHO_REQUEST && scion_host_equal(dst, &pr->r->host_src.host);
 }
 
 enum router_verdict router_inbound(struct router_proc *pr)
@@ -159,13 +157,13 @@ enum router_verdict router_inbound(struct router_proc *pr)
 	router_pkt_host(p, p->dst_type, p->dst_host_off, &act->dst_host);
 	if (act->dst_host.type == SCION_HOST_SVC) {
 		/* No service instances in the testnet: the reference's noSVCBackend. */
-		struct scmp_msg m = { .type = SCMP_DEST_UNREACHABLE, .code = SCMP_CODE_NO_ROUTE };
+		struct scmp_msg m = {.type = SCMP_DEST_UNREACHABLE, .code = SCMP_CODE_NO_ROUTE};
 
 		return router_out_scmp(pr, ROUTER_DROP_NO_SVC, &m);
 	}
 	if (router_host_is_v4_mapped(&act->dst_host) || router_host_is_unspecified(&act->dst_host))
 		return router_out_param_problem(pr, ROUTER_DROP_BAD_DST_HOST,
-				     SCMP_CODE_INVALID_DESTINATION_ADDRESS, 0);
+						SCMP_CODE_INVALID_DESTINATION_ADDRESS, 0);
 	(void)router_pkt_l4(p, &proto, &off); /* checked by parse_header */
 	if (is_echo_to_host(pr, &act->dst_host, proto, off))
 		return echo(pr, off);
@@ -180,8 +178,9 @@ enum router_verdict router_inbound(struct router_proc *pr)
 		break;
 	case SCION_PROTO_SCMP:
 		if (!scmp_port(l4, l4len, &port))
-			return router_out_drop(pr, l4len < SCION_SCMP_HDR_LEN ? ROUTER_DROP_L4_TRUNCATED
-								    : ROUTER_DROP_SCMP_UNDELIVERABLE);
+			return router_out_drop(pr, l4len < SCION_SCMP_HDR_LEN
+						       ? ROUTER_DROP_L4_TRUNCATED
+						       : ROUTER_DROP_SCMP_UNDELIVERABLE);
 		break;
 	default:
 		break;
@@ -212,4 +211,3 @@ enum router_verdict router_process_empty(struct router_proc *pr)
 		return router_out_drop(pr, ROUTER_DROP_EMPTY_PATH);
 	return echo(pr, off);
 }
-

@@ -159,8 +159,8 @@ static void tx_add(struct router_rt *rt, int fd, struct rt_tx *tx, uint8_t *buf,
 		tx->addr[i] = *to;
 		tx->msg[i].msg_hdr.msg_name = &tx->addr[i];
 		tx->msg[i].msg_hdr.msg_namelen = to->ss_family == AF_INET6
-							 ? sizeof(struct sockaddr_in6)
-							 : sizeof(struct sockaddr_in);
+						     ? sizeof(struct sockaddr_in6)
+						     : sizeof(struct sockaddr_in);
 	}
 	if (++tx->n == ROUTER_RT_BATCH)
 		tx_flush(rt, fd, tx);
@@ -190,7 +190,8 @@ static void send_link(struct router_rt *rt, struct rt_iface *ifc, uint8_t *buf, 
 	due = now_ns + (uint64_t)ifc->delay_us * 1000u;
 	/* A link is a FIFO: never overtake the packet before (after a delay decrease). */
 	if (d->count) {
-		uint64_t last = d->due_ns[(slot + ROUTER_RT_DELAY_SLOTS - 1) % ROUTER_RT_DELAY_SLOTS];
+		uint64_t last =
+		    d->due_ns[(slot + ROUTER_RT_DELAY_SLOTS - 1) % ROUTER_RT_DELAY_SLOTS];
 
 		due = due < last ? last : due;
 	}
@@ -230,7 +231,7 @@ static int delay_service(struct router_rt *rt, uint64_t now_ns)
 /* Endhost delivery: only to loopback (the testnet's network-safety rule). */
 static bool deliver_addr(const struct router_action *act, struct sockaddr_storage *to)
 {
-	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	static const uint8_t v6_loopback[16] = {[15] = 1};
 
 	memset(to, 0, sizeof(*to));
 	if (act->dst_host.type == SCION_HOST_IPV4 && act->dst_host.ip[0] == 127) {
@@ -342,8 +343,8 @@ static void stats_publish(struct router_rt *rt)
 {
 	const struct router_counters *c = router_counters_get(rt->r);
 	const uint64_t fixed[9] = {
-		rt->rx_pkts,   rt->rx_bytes,  rt->tx_pkts, rt->tx_bytes,	  c->processed,
-		c->forwarded, c->delivered, c->replies, c->replies_suppressed,
+	    rt->rx_pkts,  rt->rx_bytes, rt->tx_pkts, rt->tx_bytes,	    c->processed,
+	    c->forwarded, c->delivered, c->replies,  c->replies_suppressed,
 	};
 
 	for (unsigned i = 0; i < 9; i++)
@@ -461,7 +462,7 @@ int router_rt_link_set(struct router_rt *rt, uint16_t ifid, bool up, uint32_t lo
 	while (rt->req_pending && !err)
 		err = pthread_cond_timedwait(&rt->cv, &rt->mu, &until);
 	if (!err) {
-		rt->req = (struct rt_link_req){ ifid, up, loss_ppm, delay_us };
+		rt->req = (struct rt_link_req){ifid, up, loss_ppm, delay_us};
 		rt->req_pending = true;
 	}
 	pthread_mutex_unlock(&rt->mu);
@@ -496,7 +497,7 @@ static socklen_t ss_len(const struct sockaddr_storage *ss)
 static int open_socket(struct router_rt *rt, const struct sockaddr_storage *local,
 		       const struct sockaddr_storage *remote, uint32_t id, char *err, size_t errlen)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = id };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = id};
 	int buf = RT_SOCK_BUF;
 	int fd;
 
@@ -544,10 +545,9 @@ static void rt_free(struct router_rt *rt)
 	free(rt);
 }
 
-static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *err,
-		   size_t errlen)
+static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *err, size_t errlen)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = RT_EV_CONTROL };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = RT_EV_CONTROL};
 
 	rt->epfd = epoll_create1(EPOLL_CLOEXEC);
 	rt->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

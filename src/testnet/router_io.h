@@ -35,9 +35,9 @@ enum {
 
 enum router_rt_err {
 	ROUTER_RT_OK = 0,
-	ROUTER_RT_ERR_IFACE = -1, /**< no such interface */
-	ROUTER_RT_ERR_PARAM = -2, /**< loss or delay out of range */
-	ROUTER_RT_ERR_NOMEM = -3, /**< no memory for the delay queue */
+	ROUTER_RT_ERR_IFACE = -1,   /**< no such interface */
+	ROUTER_RT_ERR_PARAM = -2,   /**< loss or delay out of range */
+	ROUTER_RT_ERR_NOMEM = -3,   /**< no memory for the delay queue */
 	ROUTER_RT_ERR_TIMEOUT = -4, /**< the router thread did not answer */
 };
 

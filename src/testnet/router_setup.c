@@ -13,8 +13,8 @@
 
 #define ROUTER_DROP_NAME(name, desc) #name,
 #define ROUTER_DROP_DESC(name, desc) desc,
-static const char *const drop_names[] = { ROUTER_DROP_REASONS(ROUTER_DROP_NAME) };
-static const char *const drop_descs[] = { ROUTER_DROP_REASONS(ROUTER_DROP_DESC) };
+static const char *const drop_names[] = {ROUTER_DROP_REASONS(ROUTER_DROP_NAME)};
+static const char *const drop_descs[] = {ROUTER_DROP_REASONS(ROUTER_DROP_DESC)};
 
 const char *router_drop_name(enum router_drop_reason r)
 {
@@ -105,7 +105,7 @@ struct router *router_new(const struct router_config *cfg, char *err, size_t err
 			snprintf(err, errlen, "router: interface %u defined twice", c->ifid);
 			goto err_free;
 		}
-		r->ifaces[i] = (struct router_iface){ .ifid = c->ifid, .type = c->type, .up = true };
+		r->ifaces[i] = (struct router_iface){.ifid = c->ifid, .type = c->type, .up = true};
 		r->iface_of[c->ifid] = (uint8_t)(i + 1);
 	}
 	r->n_ifaces = cfg->n_ifaces;

@@ -46,20 +46,20 @@ enum {
 };
 
 static const char topo_text[] =
-	"ASes:\n"
-	"  \"1-ff00:0:110\": {core: true}\n"
-	"  \"1-ff00:0:120\": {core: true}\n"
-	"  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:112\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:121\": {cert_issuer: 1-ff00:0:120}\n"
-	"links:\n"
-	"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
-	"  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER}\n";
+    "ASes:\n"
+    "  \"1-ff00:0:110\": {core: true}\n"
+    "  \"1-ff00:0:120\": {core: true}\n"
+    "  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:112\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:121\": {cert_issuer: 1-ff00:0:120}\n"
+    "links:\n"
+    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
+    "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER}\n";
 
 struct net {
 	struct topo *t;
@@ -72,8 +72,8 @@ struct net {
 struct walk {
 	enum router_verdict v;
 	struct router_action act;
-	int as;			  /* AS of the last router */
-	int replied_at;		  /* AS that answered, or -1 */
+	int as;			     /* AS of the last router */
+	int replied_at;		     /* AS that answered, or -1 */
 	enum router_drop_reason why; /* reason given with that answer */
 	unsigned steps;
 	uint8_t buf[PKT_CAP];
@@ -100,7 +100,7 @@ static void sockaddr_v4(struct sockaddr_storage *ss, uint8_t last, uint16_t port
 
 static void host_v4(struct scion_host *h, uint8_t c, uint8_t d)
 {
-	const uint8_t ip[4] = { 127, 0, c, d };
+	const uint8_t ip[4] = {127, 0, c, d};
 
 	scion_host_from_ipv4(h, ip);
 }
@@ -125,7 +125,7 @@ static struct router *router_for(const struct topo *t, unsigned as)
 		ifs[n].ifid = a ? l->a.ifid : l->b.ifid;
 		ifs[n].remote_ifid = a ? l->b.ifid : l->a.ifid;
 		ifs[n].remote_ia = t->ases[a ? l->b.as : l->a.as].ia;
-		ifs[n].type = l->type == TOPO_LINK_CORE	 ? ROUTER_LINK_CORE
+		ifs[n].type = l->type == TOPO_LINK_CORE	  ? ROUTER_LINK_CORE
 			      : l->type == TOPO_LINK_PEER ? ROUTER_LINK_PEER
 			      : a			  ? ROUTER_LINK_CHILD
 							  : ROUTER_LINK_PARENT;
@@ -231,7 +231,7 @@ static void net_send(struct net *n, int as, uint64_t now, struct walk *w)
 static void build_udp(struct net *n, int src, int dst, const struct combinator_path *p,
 		      uint16_t dport, struct walk *w)
 {
-	struct scion_header h = { .path_type = SCION_PATH_TYPE_SCION, .flow_id = 1 };
+	struct scion_header h = {.path_type = SCION_PATH_TYPE_SCION, .flow_id = 1};
 	static const uint8_t payload[64] = "hello";
 
 	h.dst.ia = n->t->ases[dst].ia;
@@ -252,7 +252,7 @@ static void build_scmp(struct net *n, int src, int dst, const struct scion_host 
 		       const uint8_t *path, size_t path_len, const struct scmp_msg *m,
 		       struct walk *w)
 {
-	struct scion_header h = { .path_type = SCION_PATH_TYPE_SCION };
+	struct scion_header h = {.path_type = SCION_PATH_TYPE_SCION};
 
 	h.dst.ia = n->t->ases[dst].ia;
 	h.dst.host = *dst_host;
@@ -268,8 +268,8 @@ static void build_scmp(struct net *n, int src, int dst, const struct scion_host 
 static void paths(struct net *n, int src, int dst, struct combinator_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(combinator_paths(&n->set, n->t->ases[src].ia, n->t->ases[dst].ia, false, r),
-			 0);
+	assert_int_equal(
+	    combinator_paths(&n->set, n->t->ases[src].ia, n->t->ases[dst].ia, false, r), 0);
 	assert_true(r->num > 0);
 }
 
@@ -606,7 +606,7 @@ static void test_echo(void **state)
 	struct combinator_result r;
 	int src, dst;
 	struct net *n = three_hop(&r, &src, &dst);
-	struct scmp_msg req = { .type = SCMP_ECHO_REQUEST }, m;
+	struct scmp_msg req = {.type = SCMP_ECHO_REQUEST}, m;
 	static const uint8_t data[100] = "ping data";
 	struct scion_host host;
 	struct scion_packet pkt;
@@ -663,7 +663,7 @@ static void test_traceroute(void **state)
 	struct combinator_result r;
 	int src, dst;
 	struct net *n = three_hop(&r, &src, &dst);
-	struct scmp_msg req = { .type = SCMP_TRACEROUTE_REQUEST }, m;
+	struct scmp_msg req = {.type = SCMP_TRACEROUTE_REQUEST}, m;
 	struct scion_host host;
 	struct scion_packet pkt;
 	struct walk w;
@@ -755,18 +755,18 @@ static void test_drop_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_paths_deliver),
-		cmocka_unit_test(test_shortcut_and_peering),
-		cmocka_unit_test(test_port_range),
-		cmocka_unit_test(test_bad_mac),
-		cmocka_unit_test(test_expired),
-		cmocka_unit_test(test_wrong_ingress),
-		cmocka_unit_test(test_parent_to_parent),
-		cmocka_unit_test(test_link_down),
-		cmocka_unit_test(test_echo),
-		cmocka_unit_test(test_traceroute),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_drop_names),
+	    cmocka_unit_test(test_all_paths_deliver),
+	    cmocka_unit_test(test_shortcut_and_peering),
+	    cmocka_unit_test(test_port_range),
+	    cmocka_unit_test(test_bad_mac),
+	    cmocka_unit_test(test_expired),
+	    cmocka_unit_test(test_wrong_ingress),
+	    cmocka_unit_test(test_parent_to_parent),
+	    cmocka_unit_test(test_link_down),
+	    cmocka_unit_test(test_echo),
+	    cmocka_unit_test(test_traceroute),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_drop_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

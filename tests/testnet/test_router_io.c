@@ -37,20 +37,20 @@
 enum { RECV_MS = 1000, NUM_AS = 6 };
 
 static const char topo_text[] =
-	"ASes:\n"
-	"  \"1-ff00:0:110\": {core: true}\n"
-	"  \"1-ff00:0:120\": {core: true}\n"
-	"  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:112\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
-	"  \"1-ff00:0:121\": {cert_issuer: 1-ff00:0:120}\n"
-	"links:\n"
-	"  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
-	"  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
-	"  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER}\n";
+    "ASes:\n"
+    "  \"1-ff00:0:110\": {core: true}\n"
+    "  \"1-ff00:0:120\": {core: true}\n"
+    "  \"1-ff00:0:111\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:112\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:113\": {cert_issuer: 1-ff00:0:110}\n"
+    "  \"1-ff00:0:121\": {cert_issuer: 1-ff00:0:120}\n"
+    "links:\n"
+    "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:120#1\", linkAtoB: CORE}\n"
+    "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:111#2\", b: \"1-ff00:0:112#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:120#2\", b: \"1-ff00:0:121#1\", linkAtoB: CHILD}\n"
+    "  - {a: \"1-ff00:0:112#2\", b: \"1-ff00:0:121#2\", linkAtoB: PEER}\n";
 
 struct tnet {
 	struct topo *t;
@@ -95,7 +95,7 @@ static void start(struct tnet *n)
 	struct sockaddr_storage link_a[16], link_b[16];
 	struct beacon_key keys[NUM_AS];
 	struct beacon_params p;
-	struct combinator_result res = { 0 };
+	struct combinator_result res = {0};
 	char err[160];
 	struct timespec t0, t1;
 
@@ -107,7 +107,7 @@ static void start(struct tnet *n)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned as = 0; as < NUM_AS; as++) {
-		struct router_config cfg = { .ia = n->t->ases[as].ia, .mtu = 1472 };
+		struct router_config cfg = {.ia = n->t->ases[as].ia, .mtu = 1472};
 		size_t k = 0;
 
 		for (size_t l = 0; l < n->t->num_links; l++) {
@@ -117,20 +117,20 @@ static void start(struct tnet *n)
 			if (!a && tl->b.as != as)
 				continue;
 			ifs[as][k] = (struct router_iface_config){
-				.ifid = a ? tl->a.ifid : tl->b.ifid,
-				.type = tl->type == TOPO_LINK_CORE   ? ROUTER_LINK_CORE
-					: tl->type == TOPO_LINK_PEER ? ROUTER_LINK_PEER
-					: a			     ? ROUTER_LINK_CHILD
-								     : ROUTER_LINK_PARENT,
-				.local = a ? link_a[l] : link_b[l],
-				.remote = a ? link_b[l] : link_a[l],
+			    .ifid = a ? tl->a.ifid : tl->b.ifid,
+			    .type = tl->type == TOPO_LINK_CORE	 ? ROUTER_LINK_CORE
+				    : tl->type == TOPO_LINK_PEER ? ROUTER_LINK_PEER
+				    : a				 ? ROUTER_LINK_CHILD
+								 : ROUTER_LINK_PARENT,
+			    .local = a ? link_a[l] : link_b[l],
+			    .remote = a ? link_b[l] : link_a[l],
 			};
 			k++;
 		}
 		as_key(cfg.ia, cfg.forwarding_key);
 		(void)free_port(&n->internal[as], NULL);
 		cfg.internal = n->internal[as];
-		scion_host_from_ipv4(&cfg.host_ip, (const uint8_t[4]){ 127, 0, 1, (uint8_t)as });
+		scion_host_from_ipv4(&cfg.host_ip, (const uint8_t[4]){127, 0, 1, (uint8_t)as});
 		cfg.port_min = 1024;
 		cfg.port_max = 65535;
 		cfg.ifaces = ifs[as];
@@ -152,9 +152,9 @@ static void start(struct tnet *n)
 	n->as_a = topo_as_index(n->t, test_ia("1-ff00:0:113"));
 	n->as_b = topo_as_index(n->t, test_ia("1-ff00:0:120"));
 	n->as_111 = topo_as_index(n->t, test_ia("1-ff00:0:111"));
-	assert_int_equal(combinator_paths(&n->set, n->t->ases[n->as_a].ia, n->t->ases[n->as_b].ia,
-					  false, &res),
-			 0);
+	assert_int_equal(
+	    combinator_paths(&n->set, n->t->ases[n->as_a].ia, n->t->ases[n->as_b].ia, false, &res),
+	    0);
 	assert_true(res.num > 0);
 	n->path = res.paths[0];
 	combinator_result_free(&res);
@@ -179,15 +179,15 @@ static void send_a(struct tnet *n, const uint8_t *pkt, size_t len)
 {
 	const struct sockaddr_storage *to = &n->internal[n->as_a];
 
-	assert_int_equal(sendto(n->a, pkt, len, 0, (const struct sockaddr *)to,
-				sizeof(struct sockaddr_in)),
-			 (ssize_t)len);
+	assert_int_equal(
+	    sendto(n->a, pkt, len, 0, (const struct sockaddr *)to, sizeof(struct sockaddr_in)),
+	    (ssize_t)len);
 }
 
 /* Receives one datagram on fd within ms; returns its length or -1. */
 static ssize_t recv_within(int fd, uint8_t *buf, size_t cap, int ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 
 	if (poll(&pfd, 1, ms) != 1)
 		return -1;
@@ -196,7 +196,7 @@ static ssize_t recv_within(int fd, uint8_t *buf, size_t cap, int ms)
 
 static void header(struct tnet *n, struct scion_header *h, const uint8_t dst_ip[4])
 {
-	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	static const uint8_t lo[4] = {127, 0, 0, 1};
 
 	memset(h, 0, sizeof(*h));
 	h->path_type = SCION_PATH_TYPE_SCION;
@@ -210,7 +210,7 @@ static void header(struct tnet *n, struct scion_header *h, const uint8_t dst_ip[
 
 static size_t udp_a_to_b(struct tnet *n, uint8_t *buf, size_t cap)
 {
-	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	static const uint8_t lo[4] = {127, 0, 0, 1};
 	struct scion_header h;
 	size_t len;
 
@@ -243,8 +243,8 @@ static void test_forward_echo_link(void **state)
 
 	/* Echo to 120's host_ip, answered by its router, back to A at its identifier. */
 	{
-		struct scmp_msg req = { .type = SCMP_ECHO_REQUEST };
-		const uint8_t host_ip[4] = { 127, 0, 1, (uint8_t)n.as_b };
+		struct scmp_msg req = {.type = SCMP_ECHO_REQUEST};
+		const uint8_t host_ip[4] = {127, 0, 1, (uint8_t)n.as_b};
 		struct scion_header h;
 
 		req.u.echo.id = n.port_a;
@@ -306,7 +306,7 @@ static void test_forward_echo_link(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_forward_echo_link),
+	    cmocka_unit_test(test_forward_echo_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
