@@ -160,3 +160,13 @@ void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j)
 			json_u64(j, router_drop_name((enum router_drop_reason)r), st.drops[r]);
 	json_obj_end(j);
 }
+
+int netrun_router_stats(struct netrun *n, scion_ia_t ia, struct router_stats *out)
+{
+	const struct netrun_as_rt *as = netrun_as_rt_find(n, ia);
+
+	if (!as || !as->router)
+		return NETRUN_ERR_NOT_FOUND;
+	router_rt_stats(as->router, out);
+	return 0;
+}

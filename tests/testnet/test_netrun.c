@@ -29,6 +29,7 @@
 
 #include "netctl.h"
 #include "netrun.h"
+#include "router_io.h"
 
 #define IA_110 ((scion_ia_t)0x0001ff0000000110ull)
 #define IA_111 ((scion_ia_t)0x0001ff0000000111ull)
@@ -612,6 +613,15 @@ static void test_multipath_routers(void **state)
 			 SCMP_EXTERNAL_INTERFACE_DOWN);
 	ctl(f, "link up 1-ff00:0:110#4", "ok");
 	assert_int_equal(echo_over(fd, port, a, b, &paths[down_path], 1000), SCMP_ECHO_REPLY);
+	{
+		struct router_stats st;
+
+		/* Both ends are down: 111 answers before the packet leaves over its 111#1. */
+		assert_int_equal(netrun_router_stats(f->net, IA_111, &st), 0);
+		assert_int_equal(st.drops[ROUTER_DROP_LINK_DOWN], 1);
+		assert_int_equal(netrun_router_stats(f->net, 0x0009ff0000000999ull, &st),
+				 NETRUN_ERR_NOT_FOUND);
+	}
 	close(fd);
 	seg_daemon_paths_free(paths);
 	seg_daemon_close(d);
