@@ -106,6 +106,8 @@ struct seg_peer {
 	uint64_t handshakes, rekeys;
 	uint64_t last_handshake_unix_ms;
 	uint64_t paths_fetched_ns;
+	/* Consecutive failed daemon calls, for the retry backoff (timers.c). */
+	unsigned keys_failures, paths_failures;
 	struct gw_drops drops;
 
 	/* Timers (armed and cancelled only in timers.c). */
