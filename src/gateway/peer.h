@@ -91,6 +91,11 @@ struct seg_peer {
 	struct session_slots slots;
 	struct ctrlchan ctrl;
 	uint32_t ctrl_index; /* local index of the session the control channel rides */
+	/* Received stream: the next record is the peer's hello (a stream's first); messages
+	 * of the peer's instance ctrl_rx_instance delivered (hellos aside) and how many of
+	 * the coming ones are resent copies to drop (peer.c, ctrl_deliver). */
+	bool ctrl_rx_first, ctrl_rx_have_instance;
+	uint64_t ctrl_rx_instance, ctrl_rx_count, ctrl_rx_skip;
 	struct underlay_route routes[PEER_ROUTES_MAX];
 	size_t n_routes;
 	uint32_t frag_id;
