@@ -101,12 +101,13 @@ fail() {
 	show_logs
 	exit 1
 }
+# The last lines of the testnet's and the gateways' logs (without the per-path "up" lines).
 show_logs() {
 	local f
 	for f in "${WORK:-/nonexistent}"/testnet.log "${WORK:-/nonexistent}"/{a,b}/seg.log; do
 		[[ -s $f ]] || continue
 		printf '   --- last lines of %s ---\n' "$f"
-		tail -n 12 "$f" | sed 's/^/   | /'
+		grep -Ev ': path [0-9]+ up$|^  1-' "$f" | tail -n 10 | sed 's/^/   | /'
 	done
 }
 util() { "$PY" "$UTIL" "$@"; }
@@ -203,6 +204,7 @@ fi
 ok "seg and seg-testnet in ${BUILD#"$ROOT"/}/"
 WORK=$(mktemp -d /tmp/segdemo.XXXXXX)
 mkdir -p "$WORK/a" "$WORK/b" "$WORK/www"
+ok "work directory $WORK"
 
 # ---- 2. the SCION network --------------------------------------------------------------------
 
