@@ -268,7 +268,8 @@ CTL_B=$WORK/b/seg.sock
 ok "gateway A $IA_A,$IP_A:$PORT   gateway B $IA_B,$IP_B:$PORT"
 util wait "$SEG" "$CTL_A" active 10 && util wait "$SEG" "$CTL_B" active 10 ||
 	fail "no session between the gateways within 10 s"
-ok "handshake: session up in $(util handshake "$WORK/a/seg.log" "$WORK/b/seg.log") µs" \
+HS_US=$(util handshake "$WORK/a/seg.log" "$WORK/b/seg.log") || fail "no handshake in the logs"
+ok "handshake: session up in $(awk -v u="$HS_US" 'BEGIN { printf "%.1f ms", u / 1000 }')" \
 	"(DRKey-authenticated X25519, AES-256-GCM)"
 util wait "$SEG" "$CTL_A" paths-alive 2 5 || fail "fewer than two live paths after 5 s"
 active_path "$CTL_B"
@@ -318,7 +319,7 @@ PING_COUNT=$(awk -v l="$LEAD" -v t="$TAIL" -v i="$PING_INTERVAL" 'BEGIN { print 
 ping_start() {
 	PING_LOG=$WORK/$1.ping
 	if [[ $HAVE_IP == 1 ]]; then
-		in_a ping -n -D -i "$PING_INTERVAL" -c "$PING_COUNT" -w $((${TAIL%.*} + 3)) -W 1 \
+		in_a ping -n -D -O -i "$PING_INTERVAL" -c "$PING_COUNT" -w $((${TAIL%.*} + 3)) -W 1 \
 			"$TUN_IP_B" >"$PING_LOG" 2>&1 &
 		PING_PID=$!
 		PIDS+=("$PING_PID")
@@ -339,10 +340,11 @@ ping_report() {
 		"outage $gap ms"
 }
 
-# Time from T0 (the link change) to gateway A's first path switch after it: MS, WHY.
+# Time from a link change (between T_BEFORE and T_AFTER) to gateway A's next path switch:
+# MS, WHY.
 switch_time() {
 	local line
-	line=$(util failover "$WORK/a/seg.log" "$T0") || fail "no path switch in gateway A's log"
+	line=$(util failover "$WORK/a/seg.log" "$T_BEFORE" "$T_AFTER") || fail "no path switch in gateway A's log"
 	IFS='|' read -r MS WHY <<<"$line"
 }
 
@@ -351,8 +353,9 @@ switch_time() {
 step 6 "Failover: the active link goes down"
 DOWN=$FIRST
 ping_start failover
-T0=$(date +%s.%N)
+T_BEFORE=$(date +%s.%N)
 "$TESTNET" link down "$DOWN" --dir "$WORK/net" >/dev/null || fail "seg-testnet link down $DOWN"
+T_AFTER=$(date +%s.%N)
 ok "link $DOWN down (the first link of A's active path)"
 util wait "$SEG" "$CTL_A" active-avoids "$DOWN" 5 || fail "no failover within 5 s"
 switch_time
@@ -368,11 +371,12 @@ if [[ $HAVE_HIDDEN == 1 ]]; then
 		fail "gateway A learnt no hidden path through $IA_R within 5 s"
 	read -r -a PUBLIC < <(util links "$JSON" "$IA_A" public)
 	ping_start hidden
-	T0=$(date +%s.%N)
+	T_BEFORE=$(date +%s.%N)
 	for end in "${PUBLIC[@]}"; do
 		"$TESTNET" link down "$end" --dir "$WORK/net" >/dev/null ||
 			fail "seg-testnet link down $end"
 	done
+	T_AFTER=$(date +%s.%N)
 	DOWN=${PUBLIC[*]}
 	ok "links ${PUBLIC[*]} down: no public path from A to B is left"
 	util wait "$SEG" "$CTL_A" active-hidden 5 || fail "the hidden path did not take over in 5 s"

@@ -21,7 +21,8 @@ condition was not met in time or the input was unusable (the reason goes to stde
   active SEG CTL                  the active path: id|hops|rtt_ms|hidden|first IA#IF|route
   summary SEG CTL                 public/hidden/alive counts of the peer's paths
   handshake LOG...                the session setup time from the gateways' logs, in us
-  failover LOG T0                 ms from unix time T0 to the first path switch after it
+  failover LOG T_BEFORE T_AFTER   ms from a link change (unix times around the command) to
+                                  the first path switch after it, and its reason
   outage PINGLOG INTERVAL_S       sent, received, lost, longest gap between replies in ms
   table SEG CTL NAME              compact table of paths, RTTs and counters
 """
@@ -211,33 +212,46 @@ def cmd_handshake(args):
 
 
 def cmd_failover(args):
-    t0 = float(args[1])
+    """The first path switch logged at or after T_BEFORE (when the link command started),
+    in ms after T_AFTER (when it returned: the routers apply a change before answering)."""
+    t_before, t_after = float(args[1]), float(args[2])
     pat = re.compile(r"active path (\d+) -> (\d+) \(([^)]*)\)")
     for line in read_lines(args[0]):
         m = pat.search(line)
         t = log_time(line)
-        if m and t is not None and t >= t0 - 0.002:
-            print(f"{max(0.0, (t - t0) * 1000):.0f}|{m.group(3)}")
+        # Log times have millisecond resolution.
+        if m and t is not None and t >= t_before - 0.001:
+            ms = (t - t_after) * 1000
+            print(f"{ms:.0f}|{m.group(3)}" if ms >= 1 else f"<1|{m.group(3)}")
             return
     die(f"no path switch in {args[0]} after the link went down")
 
 
 def cmd_outage(args):
-    """iputils `ping -D` output: replies as '[ts] N bytes from ...: icmp_seq=K ...'."""
+    """iputils `ping -D -O` output: '[ts] N bytes from ...: icmp_seq=K ...' for replies,
+    '[ts] no answer yet for icmp_seq=K' for requests still unanswered at the next send."""
     interval = float(args[1])
     reply = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)")
-    sent = re.compile(r"^(\d+) packets transmitted, (\d+) received")
-    times, n_sent, n_recv = [], None, None
+    missing = re.compile(r"^\[\d+\.\d+\] no answer yet for icmp_seq=(\d+)")
+    summary = re.compile(r"^(\d+) packets transmitted, (\d+) received")
+    times, last_reply, last_missing, n_sent, n_recv = [], -1, -1, None, None
     for line in read_lines(args[0]):
         m = reply.match(line)
         if m:
             times.append(float(m.group(1)))
+            last_reply = max(last_reply, int(m.group(2)))
             continue
-        m = sent.match(line)
+        m = missing.match(line)
+        if m:
+            last_missing = max(last_missing, int(m.group(1)))
+            continue
+        m = summary.match(line)
         if m:
             n_sent, n_recv = int(m.group(1)), int(m.group(2))
     if n_sent is None or len(times) < 2:
         die(f"{args[0]}: no ping summary or fewer than two replies")
+    if last_missing > last_reply:
+        die(f"{args[0]}: no reply after icmp_seq={last_reply}: traffic did not recover")
     gap = max(b - a for a, b in zip(times, times[1:]))
     # The longest silence between two replies, less the one interval that is no outage.
     outage = max(0.0, (gap - interval) * 1000)
@@ -281,7 +295,7 @@ COMMANDS = {
     "active": (cmd_active, 2),
     "summary": (cmd_summary, 2),
     "handshake": (cmd_handshake, None),
-    "failover": (cmd_failover, 2),
+    "failover": (cmd_failover, 3),
     "outage": (cmd_outage, 2),
     "table": (cmd_table, 3),
 }
