@@ -111,11 +111,11 @@ show_logs() {
 	done
 }
 util() { "$PY" "$UTIL" "$@"; }
-# The active path of the gateway at control socket $1, into HOPS, RTT, KIND, FIRST, ROUTE.
+# The active path of the gateway at control socket $1, into HOPS, RTT, FIRST, ROUTE.
 active_path() {
 	local line
 	line=$(util active "$SEG" "$1") || fail "no active path at $1"
-	IFS='|' read -r _ HOPS RTT KIND FIRST ROUTE <<<"$line"
+	IFS='|' read -r _ HOPS RTT _ FIRST ROUTE <<<"$line"
 }
 
 # ---- cleanup: only what this script started or created -------------------------------------
