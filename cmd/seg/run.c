@@ -133,9 +133,14 @@ static void on_stop_signal(struct evloop *loop, int signo, void *arg)
 	evloop_stop(loop);
 }
 
-/* Keys that live outside the gateway object take effect only at the next start. */
-static void warn_restart_keys(const struct seg_config *old, const struct seg_config *new)
+/* Keys that live outside the gateway's reload take effect only at the next start. */
+static void warn_restart_keys(const struct run_state *st, const struct seg_config *new)
 {
+	const struct seg_config *old = st->cfg;
+
+	if (!st->opts->sciond && strcmp(old->daemon_addr, new->daemon_addr) != 0)
+		seg_log_warn("reload: daemonAddr changed from %s to %s; applies after a restart",
+			     old->daemon_addr, new->daemon_addr);
 	if (strcmp(old->control_socket, new->control_socket) != 0)
 		seg_log_warn("reload: controlSocket changed from %s to %s; applies after a restart",
 			     old->control_socket, new->control_socket);
@@ -165,7 +170,7 @@ static void on_reload_signal(struct evloop *loop, int signo, void *arg)
 		seg_config_free(cfg);
 		return;
 	}
-	warn_restart_keys(st->cfg, cfg);
+	warn_restart_keys(st, cfg);
 	seg_log_info("reload: %zu remotes (were %zu)", cfg->remotes_len, st->cfg->remotes_len);
 	seg_config_free(st->cfg);
 	st->cfg = cfg;
@@ -229,7 +234,6 @@ static void run_stop(struct run_state *st)
 	evloop_free(st->loop);
 	seg_config_free(st->cfg);
 }
-
 
 int run_main(int argc, char **argv)
 {

@@ -4,11 +4,10 @@
  * control socket's protocol, HTTP/1.0 for metrics): accept, read until the request is
  * complete, build the whole response, write it as the client drains it, close.
  *
- * Bounded: at most conn_max connections at once (more are accepted, told `busy` and closed at once),
- * requests of at most request_max bytes (longer ones get the `too_large` answer), and
- * every connection is closed after `timeout` ns whatever its state, so a slow or silent
- * client holds one slot for a bounded time and never blocks the loop (all descriptors are
- * non-blocking).
+ * Bounded: at most conn_max connections at once (more are accepted, told `busy` and closed at
+ * once), requests of at most request_max bytes (longer ones get the `too_large` answer), and every
+ * connection is closed after `timeout` ns whatever its state, so a slow or silent client holds one
+ * slot for a bounded time and never blocks the loop (all descriptors are non-blocking).
  *
  * Thread: the event loop's.
  */
