@@ -326,7 +326,7 @@ ping_start() {
 	fi
 	sleep "$LEAD"
 }
-# Waits for that ping and prints the outage it saw.
+# Waits for that ping and prints the outage it saw around the link change.
 ping_report() {
 	local sent recv lost gap
 	if [[ $HAVE_IP != 1 ]]; then
@@ -334,7 +334,8 @@ ping_report() {
 		return
 	fi
 	wait "$PING_PID" || true
-	IFS='|' read -r sent recv lost gap < <(util outage "$PING_LOG" "$PING_INTERVAL") ||
+	IFS='|' read -r sent recv lost gap < <(util outage "$PING_LOG" "$PING_INTERVAL" \
+		"$T_BEFORE" "$T_AFTER") ||
 		fail "the ping from site A got no replies (see $PING_LOG)"
 	ok "ping every $PING_MS ms from site A: $recv/$sent replies, $lost lost," \
 		"outage $gap ms"

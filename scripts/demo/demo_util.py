@@ -23,7 +23,9 @@ condition was not met in time or the input was unusable (the reason goes to stde
   handshake LOG...                the session setup time from the gateways' logs, in us
   failover LOG T_BEFORE T_AFTER   ms from a link change (unix times around the command) to
                                   the first path switch after it, and its reason
-  outage PINGLOG INTERVAL_S       sent, received, lost, longest gap between replies in ms
+  outage PINGLOG INTERVAL_S T_BEFORE T_AFTER
+                                  sent, received, lost, and the outage around a link change
+                                  (longest gap between replies then, less an interval) in ms
   table SEG CTL NAME              compact table of paths, RTTs and counters
 """
 import datetime
@@ -229,8 +231,11 @@ def cmd_failover(args):
 
 def cmd_outage(args):
     """iputils `ping -D -O` output: '[ts] N bytes from ...: icmp_seq=K ...' for replies,
-    '[ts] no answer yet for icmp_seq=K' for requests still unanswered at the next send."""
-    interval = float(args[1])
+    '[ts] no answer yet for icmp_seq=K' for requests still unanswered at the next send.
+    The outage is the longest silence between two consecutive replies that overlaps the
+    change (from T_BEFORE to a second after T_AFTER), less the one interval that is no
+    outage; a hiccup elsewhere in the run is not the failover's."""
+    interval, t_before, t_after = float(args[1]), float(args[2]), float(args[3])
     reply = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)")
     missing = re.compile(r"^\[\d+\.\d+\] no answer yet for icmp_seq=(\d+)")
     summary = re.compile(r"^(\d+) packets transmitted, (\d+) received")
@@ -252,9 +257,10 @@ def cmd_outage(args):
         die(f"{args[0]}: no ping summary or fewer than two replies")
     if last_missing > last_reply:
         die(f"{args[0]}: no reply after icmp_seq={last_reply}: traffic did not recover")
-    gap = max(b - a for a, b in zip(times, times[1:]))
-    # The longest silence between two replies, less the one interval that is no outage.
-    outage = max(0.0, (gap - interval) * 1000)
+    if times[0] >= t_before or times[-1] <= t_after:
+        die(f"{args[0]}: the replies do not span the link change")
+    gaps = [b - a for a, b in zip(times, times[1:]) if b > t_before and a < t_after + 1.0]
+    outage = max(0.0, (max(gaps) - interval) * 1000)
     print(f"{n_sent}|{n_recv}|{n_sent - n_recv}|{outage:.0f}")
 
 
@@ -296,7 +302,7 @@ COMMANDS = {
     "summary": (cmd_summary, 2),
     "handshake": (cmd_handshake, None),
     "failover": (cmd_failover, 3),
-    "outage": (cmd_outage, 2),
+    "outage": (cmd_outage, 4),
     "table": (cmd_table, 3),
 }
 
