@@ -295,8 +295,9 @@ if [[ $HAVE_IP == 1 ]]; then
 		"$(sed -n 's/.* \([0-9.]*%\) packet loss.*/\1 loss/p' "$WORK/ping.log")"
 	echo "Hello from site B ($TUN_IP_B), served over SCION by seg" >"$WORK/www/index.html"
 	head -c 1048576 /dev/urandom >"$WORK/www/blob"
-	in_b "$PY" -m http.server "$HTTP_PORT" --bind "$TUN_IP_B" --directory "$WORK/www" \
-		>"$WORK/http.log" 2>&1 &
+	# Started without a shell function in between, so that $! is the server itself.
+	ip netns exec "$NS_B" "$PY" -m http.server "$HTTP_PORT" --bind "$TUN_IP_B" \
+		--directory "$WORK/www" >"$WORK/http.log" 2>&1 &
 	PIDS+=("$!")
 	wait_for 10 in_b "$PY" -c "import socket; socket.create_connection(('$TUN_IP_B', $HTTP_PORT), 1)" ||
 		fail "the HTTP server in site B did not start"
@@ -319,7 +320,7 @@ PING_COUNT=$(awk -v l="$LEAD" -v t="$TAIL" -v i="$PING_INTERVAL" 'BEGIN { print 
 ping_start() {
 	PING_LOG=$WORK/$1.ping
 	if [[ $HAVE_IP == 1 ]]; then
-		in_a ping -n -D -O -i "$PING_INTERVAL" -c "$PING_COUNT" -w $((${TAIL%.*} + 3)) -W 1 \
+		ip netns exec "$NS_A" ping -n -D -O -i "$PING_INTERVAL" -c "$PING_COUNT" -w $((${TAIL%.*} + 3)) -W 1 \
 			"$TUN_IP_B" >"$PING_LOG" 2>&1 &
 		PING_PID=$!
 		PIDS+=("$PING_PID")
