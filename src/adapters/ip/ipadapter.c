@@ -487,6 +487,12 @@ err_free:
 	return rc;
 }
 
+void ipadapter_stop(struct ipadapter *ad)
+{
+	if (ad)
+		ipa_reader_stop(ad);
+}
+
 void ipadapter_destroy(struct ipadapter *ad)
 {
 	if (!ad)

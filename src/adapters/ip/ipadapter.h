@@ -97,6 +97,10 @@ struct ipadapter;
 SEG_MUST_CHECK int ipadapter_create(const struct ipadapter_opts *opts, struct ipadapter **out,
 				    char *err, size_t errlen);
 
+/* Stops the TUN reader thread (no more seg_peer_send_data from the adapter): call before
+ * gateway_free, which may still call peer_down. Idempotent. */
+void ipadapter_stop(struct ipadapter *ad);
+
 /* Stops the reader, removes the routes, closes the TUN (the device goes with it). Call after
  * the gateway stopped calling back (after gateway_run returned). NULL is a no-op. */
 void ipadapter_destroy(struct ipadapter *ad);
