@@ -11,6 +11,7 @@
 
 #include "adapters/ip/ipadapter_internal.h"
 #include "adapters/ip/netlink.h"
+#include "adapters/ip/netns.h"
 #include "base/log.h"
 #include "base/time.h"
 #include "config/adapter_config.h"
@@ -385,6 +386,29 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, const char *d
 	return rc;
 }
 
+/*
+ * The adapter's ICMP errors come from the TUN's own address, which the kernel counts as
+ * local: an IPv4 packet arriving with a local source is dropped as martian unless the device
+ * has accept_local (ip-sysctl.rst). Runs inside the TUN's namespace (netns_run), where
+ * /proc/sys/net shows that namespace's devices.
+ */
+static int set_accept_local(void *arg)
+{
+	char path[128];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local", (char *)arg);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs("1\n", f) < 0)
+		rc = -EIO;
+	if (fclose(f) != 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /* The TUN's own address: a host route (/32, /128) only. The subnets live behind this
  * gateway, and a wider address prefix would route them into the TUN. */
 static int tun_configure(struct ipadapter *ad, const struct seg_adapter_config *cfg,
@@ -404,6 +428,10 @@ static int tun_configure(struct ipadapter *ad, const struct seg_adapter_config *
 	    (rc = netlink_link_set_up(ad->nl, ad->ifindex, true)) < 0 ||
 	    (rc = netlink_addr_add(ad->nl, ad->ifindex, &host)) < 0)
 		return fail(err, errlen, rc, "ip adapter: %s", netlink_error(ad->nl));
+	if (ad->tun_addr.family == IP_FAMILY_V4 &&
+	    netns_run(ad->netns, set_accept_local, ad->tun.name, &ie) < 0)
+		seg_log_warn("ip adapter: cannot set accept_local on %s: ICMP errors to local "
+			     "applications will be dropped by the kernel", ad->tun.name);
 	return 0;
 }
 
