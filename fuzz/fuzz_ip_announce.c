@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static enum ipa_route_verdict verdicts[IPA_MSG_SUBNETS_MAX];
 	static struct ipa_route routes[IPA_MSG_SUBNETS_MAX];
 	static uint8_t again[IPA_MSG_MAX];
-	const struct ipa_allow any = { .any = true };
+	const struct ipa_allow any = {.any = true};
 	size_t n, len;
 
 	if (ipa_msg_decode_subnets(data, size, subnets, IPA_MSG_SUBNETS_MAX, &n) != IPA_MSG_OK)
@@ -29,8 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    len != size || memcmp(again, data, size) != 0)
 		abort();
 	/* The first half as our own subnets, the second as a peer's announcement. */
-	struct ipa_announcer a = { .owner = (void *)1, .allow = &any, .subnets = subnets + n / 2,
-				   .n = n - n / 2, .verdicts = verdicts };
+	struct ipa_announcer a = {.owner = (void *)1,
+				  .allow = &any,
+				  .subnets = subnets + n / 2,
+				  .n = n - n / 2,
+				  .verdicts = verdicts};
 	size_t r = ipa_routes_compute(&a, 1, subnets, n / 2, routes, IPA_MSG_SUBNETS_MAX);
 
 	if (r > a.n)

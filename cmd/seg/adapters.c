@@ -52,7 +52,7 @@ static int create_ip(struct seg_adapters *a, struct gateway *gw, struct evloop *
 		     size_t errlen)
 {
 	const char *path = cfg->adapter_conf_path;
-	struct ipadapter_opts o = { .gw_cfg = cfg, .gw = gw, .loop = loop };
+	struct ipadapter_opts o = {.gw_cfg = cfg, .gw = gw, .loop = loop};
 
 	if (seg_adapter_config_parse(path, buf, len, &a->ip_cfg, err, errlen) != 0)
 		return -1;

@@ -123,7 +123,8 @@ static int gateway_key(struct yaml_walk *w, yaml_node_t *n, const char *what,
 	ret = scion_addr_parse(s, out);
 	free(s);
 	if (ret)
-		return yaml_walk_error(w, n, "bad %s %s (want ISD-AS,IP, e.g. 1-ff00:0:110,10.0.0.1)",
+		return yaml_walk_error(w, n,
+				       "bad %s %s (want ISD-AS,IP, e.g. 1-ff00:0:110,10.0.0.1)",
 				       what, yaml_walk_quote(n, q, sizeof(q)));
 	return 0;
 }
@@ -170,9 +171,9 @@ static int svc_allowed(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key service_keys[] = {
-	{ "name", svc_name },
-	{ "address", svc_address },
-	{ "allowedPeers", svc_allowed },
+    {"name", svc_name},
+    {"address", svc_address},
+    {"allowedPeers", svc_allowed},
 };
 
 /* ---- forwards ---- */
@@ -193,15 +194,15 @@ static int fwd_service(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key forward_keys[] = {
-	{ "listen", fwd_listen },
-	{ "peer", fwd_peer },
-	{ "service", fwd_service },
+    {"listen", fwd_listen},
+    {"peer", fwd_peer},
+    {"service", fwd_service},
 };
 
 /* Walks a list of mappings, each against keys, all required (mask all_keys). */
 static int list_of(struct yaml_walk *w, yaml_node_t *n, const char *what, size_t max,
-		   const struct yaml_walk_key *keys, size_t nkeys, uint64_t required,
-		   void *items, size_t item_size, size_t *count)
+		   const struct yaml_walk_key *keys, size_t nkeys, uint64_t required, void *items,
+		   size_t item_size, size_t *count)
 {
 	size_t c;
 	int ret = yaml_walk_expect(w, n, YAML_SEQUENCE_NODE, what);
@@ -289,11 +290,9 @@ static int key_max_flows(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 }
 
 static const struct yaml_walk_key udp_keys[] = {
-	{ "type", key_type },
-	{ "services", key_services },
-	{ "forwards", key_forwards },
-	{ "flowIdleTimeout", key_idle },
-	{ "maxFlows", key_max_flows },
+    {"type", key_type},		 {"services", key_services},
+    {"forwards", key_forwards},	 {"flowIdleTimeout", key_idle},
+    {"maxFlows", key_max_flows},
 };
 
 static int validate(struct yaml_walk *w, yaml_node_t *root, struct seg_udp_adapter_config *c)
@@ -326,10 +325,12 @@ bool seg_udp_adapter_config_is_udp(const uint8_t *buf, size_t len)
 	if (root && root->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 		     p < root->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_walk_node(&w, p->key), *v = yaml_walk_node(&w, p->value);
+			yaml_node_t *k = yaml_walk_node(&w, p->key),
+				    *v = yaml_walk_node(&w, p->value);
 
 			if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
-			    k->data.scalar.length == 4 && !memcmp(k->data.scalar.value, "type", 4) &&
+			    k->data.scalar.length == 4 &&
+			    !memcmp(k->data.scalar.value, "type", 4) &&
 			    v->data.scalar.length == 3 && !memcmp(v->data.scalar.value, "udp", 3))
 				udp = true;
 		}
@@ -341,7 +342,7 @@ bool seg_udp_adapter_config_is_udp(const uint8_t *buf, size_t len)
 int seg_udp_adapter_config_parse(const char *name, const uint8_t *buf, size_t len,
 				 struct seg_udp_adapter_config **out, char *err, size_t errlen)
 {
-	struct udp_parse p = { 0 };
+	struct udp_parse p = {0};
 	struct yaml_walk w;
 	yaml_node_t *root;
 	uint64_t seen = 0;

@@ -75,9 +75,9 @@ struct seg_udp_adapter_config {
 bool seg_udp_adapter_config_is_udp(const uint8_t *buf, size_t len);
 
 /* As seg_config_parse (config.h). */
-__attribute__((warn_unused_result)) int seg_udp_adapter_config_parse(
-	const char *name, const uint8_t *buf, size_t len, struct seg_udp_adapter_config **out,
-	char *err, size_t errlen);
+__attribute__((warn_unused_result)) int
+seg_udp_adapter_config_parse(const char *name, const uint8_t *buf, size_t len,
+			     struct seg_udp_adapter_config **out, char *err, size_t errlen);
 void seg_udp_adapter_config_free(struct seg_udp_adapter_config *c);
 
 /* "127.0.0.1:7", "[::1]:7"; port 1..65535. 0 or -1. */

@@ -18,8 +18,7 @@
 
 #define V(n) ((void *)(uintptr_t)(n))
 
-static struct cidr P(const char *s)
-{
+static struct cidr P(const char *s) {
 	struct cidr c;
 
 	if (cidr_parse(s, &c) != CIDR_OK)
@@ -27,8 +26,8 @@ static struct cidr P(const char *s)
 	return c;
 }
 
-static struct ip_addr A(const char *s)
-{
+static struct ip_addr
+A(const char *s) {
 	struct ip_addr a;
 
 	if (ip_addr_parse(s, &a) != CIDR_OK)
@@ -38,10 +37,11 @@ static struct ip_addr A(const char *s)
 
 /* ---- announcement codec ---- */
 
-static void test_announce_roundtrip(void **state)
+static void
+test_announce_roundtrip(void **state)
 {
-	struct cidr in[] = { P("10.1.0.0/16"), P("fd00:1::/64"), P("0.0.0.0/0"), P("::/0"),
-			     P("192.0.2.1/32") };
+	struct cidr in[] = {P("10.1.0.0/16"), P("fd00:1::/64"), P("0.0.0.0/0"), P("::/0"),
+			    P("192.0.2.1/32")};
 	struct cidr out[IPA_MSG_SUBNETS_MAX];
 	uint8_t msg[IPA_MSG_MAX];
 	size_t len, n;
@@ -85,26 +85,25 @@ struct bad_msg {
 static void test_announce_rejects(void **state)
 {
 	static const struct bad_msg cases[] = {
-		{ "empty", { 0 }, 0, IPA_MSG_ERR_SHORT },
-		{ "udp adapter", { 'U', 1, 1, 0, 0, 0 }, 6, IPA_MSG_ERR_OTHER_ADAPTER },
-		{ "version 2", { 'I', 2, 1, 0, 0, 0 }, 6, IPA_MSG_ERR_VERSION },
-		{ "type 9", { 'I', 1, 9, 0, 0, 0 }, 6, IPA_MSG_ERR_TYPE },
-		{ "flags", { 'I', 1, 1, 0x80, 0, 0 }, 6, IPA_MSG_ERR_FLAGS },
-		{ "count 257", { 'I', 1, 1, 0, 1, 1 }, 6, IPA_MSG_ERR_COUNT },
-		{ "family 5", { 'I', 1, 1, 0, 0, 1, 5, 8, 10, 0, 0, 0 }, 12, IPA_MSG_ERR_FAMILY },
-		{ "v4 /33", { 'I', 1, 1, 0, 0, 1, 4, 33, 10, 0, 0, 0 }, 12, IPA_MSG_ERR_PREFIX },
-		{ "host bits", { 'I', 1, 1, 0, 0, 1, 4, 8, 10, 0, 0, 1 }, 12, IPA_MSG_ERR_PREFIX },
-		{ "v6 /129",
-		  { 'I', 1, 1, 0, 0, 1, 6, 129, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-		  24,
-		  IPA_MSG_ERR_PREFIX },
-		{ "duplicate",
-		  { 'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0, 4, 8, 10, 0, 0, 0 },
-		  18,
-		  IPA_MSG_ERR_DUPLICATE },
-		{ "trailing", { 'I', 1, 1, 0, 0, 1, 4, 8, 10, 0, 0, 0, 0 }, 13, IPA_MSG_ERR_TRAILING },
-		{ "count past entries", { 'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0 }, 12,
-		  IPA_MSG_ERR_SHORT },
+	    {"empty", {0}, 0, IPA_MSG_ERR_SHORT},
+	    {"udp adapter", {'U', 1, 1, 0, 0, 0}, 6, IPA_MSG_ERR_OTHER_ADAPTER},
+	    {"version 2", {'I', 2, 1, 0, 0, 0}, 6, IPA_MSG_ERR_VERSION},
+	    {"type 9", {'I', 1, 9, 0, 0, 0}, 6, IPA_MSG_ERR_TYPE},
+	    {"flags", {'I', 1, 1, 0x80, 0, 0}, 6, IPA_MSG_ERR_FLAGS},
+	    {"count 257", {'I', 1, 1, 0, 1, 1}, 6, IPA_MSG_ERR_COUNT},
+	    {"family 5", {'I', 1, 1, 0, 0, 1, 5, 8, 10, 0, 0, 0}, 12, IPA_MSG_ERR_FAMILY},
+	    {"v4 /33", {'I', 1, 1, 0, 0, 1, 4, 33, 10, 0, 0, 0}, 12, IPA_MSG_ERR_PREFIX},
+	    {"host bits", {'I', 1, 1, 0, 0, 1, 4, 8, 10, 0, 0, 1}, 12, IPA_MSG_ERR_PREFIX},
+	    {"v6 /129",
+	     {'I', 1, 1, 0, 0, 1, 6, 129, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+	     24,
+	     IPA_MSG_ERR_PREFIX},
+	    {"duplicate",
+	     {'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0, 4, 8, 10, 0, 0, 0},
+	     18,
+	     IPA_MSG_ERR_DUPLICATE},
+	    {"trailing", {'I', 1, 1, 0, 0, 1, 4, 8, 10, 0, 0, 0, 0}, 13, IPA_MSG_ERR_TRAILING},
+	    {"count past entries", {'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0}, 12, IPA_MSG_ERR_SHORT},
 	};
 	struct cidr out[IPA_MSG_SUBNETS_MAX];
 	size_t n = 99;
@@ -120,7 +119,7 @@ static void test_announce_rejects(void **state)
 		assert_int_equal(n, 0);
 	}
 	/* The caller's cap is a bound too. */
-	static const uint8_t two[] = { 'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0, 4, 8, 11, 0, 0, 0 };
+	static const uint8_t two[] = {'I', 1, 1, 0, 0, 2, 4, 8, 10, 0, 0, 0, 4, 8, 11, 0, 0, 0};
 	assert_int_equal(ipa_msg_decode_subnets(two, sizeof(two), out, 1, &n), IPA_MSG_ERR_COUNT);
 	assert_int_equal(ipa_msg_decode_subnets(two, sizeof(two), out, 2, &n), IPA_MSG_OK);
 	/* Encode refuses what decode would refuse. */
@@ -130,9 +129,9 @@ static void test_announce_rejects(void **state)
 	bad.addr.bytes[3] = 1;
 	assert_int_equal(ipa_msg_encode_subnets(&bad, 1, msg, sizeof(msg), &len),
 			 IPA_MSG_ERR_PREFIX);
-	assert_int_equal(ipa_msg_encode_subnets(out, IPA_MSG_SUBNETS_MAX + 1, msg, sizeof(msg),
-						&len),
-			 IPA_MSG_ERR_COUNT);
+	assert_int_equal(
+	    ipa_msg_encode_subnets(out, IPA_MSG_SUBNETS_MAX + 1, msg, sizeof(msg), &len),
+	    IPA_MSG_ERR_COUNT);
 }
 
 /* ---- allow-list and overlap decisions ---- */
@@ -146,35 +145,34 @@ struct route_case {
 
 static void test_route_decide(void **state)
 {
-	const struct cidr allowed[] = { P("10.0.0.0/8"), P("fd00::/16") };
-	const struct ipa_allow allow = { .any = false, .prefixes = allowed, .n = 2 };
-	const struct ipa_allow any = { .any = true };
-	const struct ipa_allow none = { .any = false };
-	const struct cidr local[] = { P("10.1.0.0/16"), P("fd00:1::/64") };
-	const struct ipa_route accepted[] = { { P("10.2.0.0/16"), V(1) },
-					      { P("fd00:2::/48"), V(1) } };
+	const struct cidr allowed[] = {P("10.0.0.0/8"), P("fd00::/16")};
+	const struct ipa_allow allow = {.any = false, .prefixes = allowed, .n = 2};
+	const struct ipa_allow any = {.any = true};
+	const struct ipa_allow none = {.any = false};
+	const struct cidr local[] = {P("10.1.0.0/16"), P("fd00:1::/64")};
+	const struct ipa_route accepted[] = {{P("10.2.0.0/16"), V(1)}, {P("fd00:2::/48"), V(1)}};
 	static const struct route_case cases[] = {
-		{ "10.3.0.0/16", 2, IPA_ROUTE_ACCEPT, 0 },
-		{ "10.0.0.0/8", 2, IPA_ROUTE_LOCAL, 0 },   /* contains a local subnet */
-		{ "10.1.2.0/24", 2, IPA_ROUTE_LOCAL, 0 },  /* inside a local subnet */
-		{ "10.2.3.0/24", 2, IPA_ROUTE_CONFLICT, 1 }, /* inside peer 1's */
-		{ "10.2.0.0/15", 2, IPA_ROUTE_CONFLICT, 1 }, /* contains peer 1's */
-		{ "10.2.0.0/16", 2, IPA_ROUTE_CONFLICT, 1 }, /* the same as peer 1's */
-		{ "10.2.3.0/24", 1, IPA_ROUTE_ACCEPT, 0 },   /* peer 1 nesting its own */
-		{ "11.0.0.0/8", 2, IPA_ROUTE_NOT_ALLOWED, 0 },
-		{ "0.0.0.0/0", 2, IPA_ROUTE_NOT_ALLOWED, 0 },
-		{ "fd00:3::/48", 2, IPA_ROUTE_ACCEPT, 0 },
-		{ "fd00:2:0:1::/64", 2, IPA_ROUTE_CONFLICT, 1 },
-		{ "fd00:1::/96", 2, IPA_ROUTE_LOCAL, 0 },
-		{ "fe80::/10", 2, IPA_ROUTE_NOT_ALLOWED, 0 },
+	    {"10.3.0.0/16", 2, IPA_ROUTE_ACCEPT, 0},
+	    {"10.0.0.0/8", 2, IPA_ROUTE_LOCAL, 0},     /* contains a local subnet */
+	    {"10.1.2.0/24", 2, IPA_ROUTE_LOCAL, 0},    /* inside a local subnet */
+	    {"10.2.3.0/24", 2, IPA_ROUTE_CONFLICT, 1}, /* inside peer 1's */
+	    {"10.2.0.0/15", 2, IPA_ROUTE_CONFLICT, 1}, /* contains peer 1's */
+	    {"10.2.0.0/16", 2, IPA_ROUTE_CONFLICT, 1}, /* the same as peer 1's */
+	    {"10.2.3.0/24", 1, IPA_ROUTE_ACCEPT, 0},   /* peer 1 nesting its own */
+	    {"11.0.0.0/8", 2, IPA_ROUTE_NOT_ALLOWED, 0},
+	    {"0.0.0.0/0", 2, IPA_ROUTE_NOT_ALLOWED, 0},
+	    {"fd00:3::/48", 2, IPA_ROUTE_ACCEPT, 0},
+	    {"fd00:2:0:1::/64", 2, IPA_ROUTE_CONFLICT, 1},
+	    {"fd00:1::/96", 2, IPA_ROUTE_LOCAL, 0},
+	    {"fe80::/10", 2, IPA_ROUTE_NOT_ALLOWED, 0},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cidr p = P(cases[i].prefix);
 		void *conflict = NULL;
-		enum ipa_route_verdict v = ipa_route_decide(&p, V(cases[i].owner), &allow, local,
-							    2, accepted, 2, &conflict);
+		enum ipa_route_verdict v = ipa_route_decide(&p, V(cases[i].owner), &allow, local, 2,
+							    accepted, 2, &conflict);
 
 		if (v != cases[i].want)
 			fail_msg("%s from %u: %s, want %s", cases[i].prefix,
@@ -198,14 +196,14 @@ static void test_route_decide(void **state)
 
 static void test_routes_compute_first_wins(void **state)
 {
-	const struct ipa_allow any = { .any = true };
-	const struct cidr a_subnets[] = { P("10.2.0.0/16"), P("10.9.0.0/16") };
-	const struct cidr b_subnets[] = { P("10.2.0.0/24"), P("10.3.0.0/16"), P("10.1.0.0/24") };
-	const struct cidr local[] = { P("10.1.0.0/16") };
+	const struct ipa_allow any = {.any = true};
+	const struct cidr a_subnets[] = {P("10.2.0.0/16"), P("10.9.0.0/16")};
+	const struct cidr b_subnets[] = {P("10.2.0.0/24"), P("10.3.0.0/16"), P("10.1.0.0/24")};
+	const struct cidr local[] = {P("10.1.0.0/16")};
 	enum ipa_route_verdict va[2], vb[3];
 	struct ipa_announcer ann[2] = {
-		{ V(1), &any, a_subnets, 2, va },
-		{ V(2), &any, b_subnets, 3, vb },
+	    {V(1), &any, a_subnets, 2, va},
+	    {V(2), &any, b_subnets, 3, vb},
 	};
 	struct ipa_route out[8];
 	size_t n;
@@ -269,7 +267,7 @@ static size_t ipv6_packet(uint8_t *b, const char *src, const char *dst)
 static void test_egress_ingress(void **state)
 {
 	struct lpm *t = lpm_create(0);
-	const struct cidr local[] = { P("10.1.0.0/16"), P("fd00:1::/64") };
+	const struct cidr local[] = {P("10.1.0.0/16"), P("fd00:1::/64")};
 	const struct ip_addr tun = A("10.1.255.254");
 	struct cidr r1 = P("10.2.0.0/16"), r2 = P("10.0.0.0/8"), r3 = P("fd00:2::/64");
 	uint8_t pkt[64];
@@ -338,11 +336,11 @@ static void test_egress_ingress(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_announce_roundtrip),
-		cmocka_unit_test(test_announce_rejects),
-		cmocka_unit_test(test_route_decide),
-		cmocka_unit_test(test_routes_compute_first_wins),
-		cmocka_unit_test(test_egress_ingress),
+	    cmocka_unit_test(test_announce_roundtrip),
+	    cmocka_unit_test(test_announce_rejects),
+	    cmocka_unit_test(test_route_decide),
+	    cmocka_unit_test(test_routes_compute_first_wins),
+	    cmocka_unit_test(test_egress_ingress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,8 +20,11 @@
 static void test_data_codec(void **state)
 {
 	static const uint8_t payload[] = "hello";
-	struct udpa_data d = { .type = UDPA_TYPE_TO_SERVICE, .service = 0x0102,
-			       .flow = 0xa0b0c0d0, .payload = payload, .payload_len = 5 };
+	struct udpa_data d = {.type = UDPA_TYPE_TO_SERVICE,
+			      .service = 0x0102,
+			      .flow = 0xa0b0c0d0,
+			      .payload = payload,
+			      .payload_len = 5};
 	uint8_t buf[64];
 	struct udpa_data out;
 	size_t len;
@@ -29,7 +32,8 @@ static void test_data_codec(void **state)
 	(void)state;
 	assert_int_equal(udpa_data_encode(&d, buf, sizeof(buf), &len), UDPA_OK);
 	assert_int_equal(len, 13);
-	static const uint8_t want[] = { 'U', 1, 1, 2, 0xa0, 0xb0, 0xc0, 0xd0, 'h', 'e', 'l', 'l', 'o' };
+	static const uint8_t want[] = {'U',  1,	  1,   2,   0xa0, 0xb0, 0xc0,
+				       0xd0, 'h', 'e', 'l', 'l',  'o'};
 	assert_memory_equal(buf, want, sizeof(want));
 	assert_int_equal(udpa_data_decode(buf, len, &out), UDPA_OK);
 	assert_int_equal(out.type, UDPA_TYPE_TO_SERVICE);
@@ -57,7 +61,7 @@ static void test_data_codec(void **state)
 
 static void test_services_codec(void **state)
 {
-	struct udpa_service_entry in[2] = { { 1, "echo" }, { 7, "dns.v2" } };
+	struct udpa_service_entry in[2] = {{1, "echo"}, {7, "dns.v2"}};
 	struct udpa_service_entry out[UDPA_SERVICES_MAX];
 	uint8_t buf[UDPA_SERVICES_MSG_MAX];
 	size_t len, n;
@@ -79,17 +83,17 @@ static void test_services_codec(void **state)
 		size_t len;
 		int want;
 	} bad[] = {
-		{ "ip adapter", { 'I', 1, 1, 0, 0, 0 }, 6, UDPA_ERR_OTHER_ADAPTER },
-		{ "data type", { 'U', 1, 1, 0 }, 4, UDPA_ERR_TYPE },
-		{ "version", { 'U', 3, 2, 0 }, 4, UDPA_ERR_VERSION },
-		{ "count", { 'U', 3, 1, 65 }, 4, UDPA_ERR_COUNT },
-		{ "id 0", { 'U', 3, 1, 1, 0, 0, 1, 'a' }, 8, UDPA_ERR_ID },
-		{ "empty name", { 'U', 3, 1, 1, 0, 1, 0 }, 7, UDPA_ERR_NAME },
-		{ "long name", { 'U', 3, 1, 1, 0, 1, 33 }, 7, UDPA_ERR_NAME },
-		{ "bad char", { 'U', 3, 1, 1, 0, 1, 1, '/' }, 8, UDPA_ERR_NAME },
-		{ "dup id", { 'U', 3, 1, 2, 0, 1, 1, 'a', 0, 1, 1, 'b' }, 12, UDPA_ERR_ID },
-		{ "dup name", { 'U', 3, 1, 2, 0, 1, 1, 'a', 0, 2, 1, 'a' }, 12, UDPA_ERR_NAME },
-		{ "trailing", { 'U', 3, 1, 0, 0 }, 5, UDPA_ERR_TRAILING },
+	    {"ip adapter", {'I', 1, 1, 0, 0, 0}, 6, UDPA_ERR_OTHER_ADAPTER},
+	    {"data type", {'U', 1, 1, 0}, 4, UDPA_ERR_TYPE},
+	    {"version", {'U', 3, 2, 0}, 4, UDPA_ERR_VERSION},
+	    {"count", {'U', 3, 1, 65}, 4, UDPA_ERR_COUNT},
+	    {"id 0", {'U', 3, 1, 1, 0, 0, 1, 'a'}, 8, UDPA_ERR_ID},
+	    {"empty name", {'U', 3, 1, 1, 0, 1, 0}, 7, UDPA_ERR_NAME},
+	    {"long name", {'U', 3, 1, 1, 0, 1, 33}, 7, UDPA_ERR_NAME},
+	    {"bad char", {'U', 3, 1, 1, 0, 1, 1, '/'}, 8, UDPA_ERR_NAME},
+	    {"dup id", {'U', 3, 1, 2, 0, 1, 1, 'a', 0, 1, 1, 'b'}, 12, UDPA_ERR_ID},
+	    {"dup name", {'U', 3, 1, 2, 0, 1, 1, 'a', 0, 2, 1, 'a'}, 12, UDPA_ERR_NAME},
+	    {"trailing", {'U', 3, 1, 0, 0}, 5, UDPA_ERR_TRAILING},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int got = udpa_services_decode(bad[i].b, bad[i].len, out, &n);
@@ -113,9 +117,8 @@ static void count_evict(struct udpa_flow *f, void *ctx)
 	evicted++;
 }
 
-static struct udpa_flow_key K(uint32_t id, uint16_t port)
-{
-	struct udpa_flow_key k = { 0 };
+static struct udpa_flow_key K(uint32_t id, uint16_t port) {
+	struct udpa_flow_key k = {0};
 
 	k.id = id;
 	k.family = 4;
@@ -125,7 +128,8 @@ static struct udpa_flow_key K(uint32_t id, uint16_t port)
 	return k;
 }
 
-static void test_flows_basic(void **state)
+static void
+test_flows_basic(void **state)
 {
 	struct udpa_flows t;
 	struct udpa_flow_key k1 = K(0, 1000), k2 = K(0, 1001), k3 = K(1, 1000);
@@ -171,8 +175,8 @@ static void test_flows_differential(void **state)
 {
 	enum { MAX = 64, KEYS = 200, STEPS = 20000 };
 	struct udpa_flows t;
-	bool present[KEYS] = { false };
-	uint64_t last[KEYS] = { 0 };
+	bool present[KEYS] = {false};
+	uint64_t last[KEYS] = {0};
 	uint64_t now = 1;
 
 	(void)state;
@@ -229,8 +233,8 @@ static void test_flows_differential(void **state)
 
 static int parse(const char *yaml, struct seg_udp_adapter_config **c, char *err)
 {
-	return seg_udp_adapter_config_parse("udp.yaml", (const uint8_t *)yaml, strlen(yaml), c,
-					    err, SEG_CONFIG_ERRLEN);
+	return seg_udp_adapter_config_parse("udp.yaml", (const uint8_t *)yaml, strlen(yaml), c, err,
+					    SEG_CONFIG_ERRLEN);
 }
 
 static void test_config(void **state)
@@ -270,23 +274,23 @@ static void test_config(void **state)
 	static const struct {
 		const char *yaml, *want;
 	} bad[] = {
-		{ "services: []\n", "missing key \"type\"" },
-		{ "type: ip\n", "type \"ip\"" },
-		{ "type: udp\nservice: []\n", "unknown key \"service\"" },
-		{ "type: udp\nservices:\n  - name: a/b\n    address: 127.0.0.1:7\n", "bad name" },
-		{ "type: udp\nservices:\n  - name: a\n    address: 127.0.0.1:0\n", "bad address" },
-		{ "type: udp\nservices:\n  - name: a\n    address: ::1:7\n", "bad address" },
-		{ "type: udp\nservices:\n  - name: a\n", "missing key \"address\"" },
-		{ "type: udp\nservices:\n  - {name: a, address: \"127.0.0.1:7\"}\n  - {name: a, "
-		  "address: \"127.0.0.1:8\"}\n",
-		  "listed twice" },
-		{ "type: udp\nforwards:\n  - listen: 127.0.0.1:1\n    peer: 1-ff00:0:110\n    "
-		  "service: a\n",
-		  "bad peer" },
-		{ "type: udp\nforwards:\n  - listen: 127.0.0.1:1\n    service: a\n",
-		  "missing key \"peer\"" },
-		{ "type: udp\nflowIdleTimeout: 0s\n", "greater than 0" },
-		{ "type: udp\nmaxFlows: 70000\n", "maxFlows" },
+	    {"services: []\n", "missing key \"type\""},
+	    {"type: ip\n", "type \"ip\""},
+	    {"type: udp\nservice: []\n", "unknown key \"service\""},
+	    {"type: udp\nservices:\n  - name: a/b\n    address: 127.0.0.1:7\n", "bad name"},
+	    {"type: udp\nservices:\n  - name: a\n    address: 127.0.0.1:0\n", "bad address"},
+	    {"type: udp\nservices:\n  - name: a\n    address: ::1:7\n", "bad address"},
+	    {"type: udp\nservices:\n  - name: a\n", "missing key \"address\""},
+	    {"type: udp\nservices:\n  - {name: a, address: \"127.0.0.1:7\"}\n  - {name: a, "
+	     "address: \"127.0.0.1:8\"}\n",
+	     "listed twice"},
+	    {"type: udp\nforwards:\n  - listen: 127.0.0.1:1\n    peer: 1-ff00:0:110\n    "
+	     "service: a\n",
+	     "bad peer"},
+	    {"type: udp\nforwards:\n  - listen: 127.0.0.1:1\n    service: a\n",
+	     "missing key \"peer\""},
+	    {"type: udp\nflowIdleTimeout: 0s\n", "greater than 0"},
+	    {"type: udp\nmaxFlows: 70000\n", "maxFlows"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = NULL;
@@ -301,9 +305,9 @@ static void test_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_data_codec),	   cmocka_unit_test(test_services_codec),
-		cmocka_unit_test(test_flows_basic),	   cmocka_unit_test(test_flows_differential),
-		cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_data_codec),	cmocka_unit_test(test_services_codec),
+	    cmocka_unit_test(test_flows_basic), cmocka_unit_test(test_flows_differential),
+	    cmocka_unit_test(test_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@
 
 static const char *const counter_names[IPA_CNT__COUNT] = {
 #define IPA_COUNTER_NAME(name, desc) #name,
-	IPA_COUNTERS(IPA_COUNTER_NAME)
+    IPA_COUNTERS(IPA_COUNTER_NAME)
 #undef IPA_COUNTER_NAME
 };
 
@@ -37,7 +37,7 @@ void ipadapter_counters(const struct ipadapter *ad, uint64_t out[IPA_CNT__COUNT]
 /* The config's prefix type is its own (config/cidr.h); both store the network bytes. */
 static struct cidr cidr_from_config(const struct seg_cidr *c)
 {
-	struct cidr out = { .len = c->len };
+	struct cidr out = {.len = c->len};
 
 	out.addr.family = c->ip.family == SEG_IP_V4 ? IP_FAMILY_V4 : IP_FAMILY_V6;
 	memcpy(out.addr.bytes, c->ip.addr, sizeof(out.addr.bytes));
@@ -163,11 +163,11 @@ static void routes_update(struct ipadapter *ad)
 			sorted[n_a++] = ad->peers[i];
 	qsort(sorted, n_a, sizeof(*sorted), cmp_order);
 	for (size_t i = 0; i < n_a; i++)
-		a[i] = (struct ipa_announcer){ .owner = sorted[i],
-					       .allow = &sorted[i]->allow,
-					       .subnets = sorted[i]->announced,
-					       .n = sorted[i]->n_announced,
-					       .verdicts = v[i] };
+		a[i] = (struct ipa_announcer){.owner = sorted[i],
+					      .allow = &sorted[i]->allow,
+					      .subnets = sorted[i]->announced,
+					      .n = sorted[i]->n_announced,
+					      .verdicts = v[i]};
 	n = ipa_routes_compute(a, n_a, ad->local, ad->n_local, next, IPA_ROUTES_MAX);
 	t = table_build(next, n);
 	if (!t)
@@ -371,11 +371,11 @@ static void ipa_control(void *ctx, struct seg_peer *peer, const uint8_t *msg, si
 }
 
 static const struct seg_adapter_ops ipa_ops = {
-	.name = "ip",
-	.ingress = ipa_ingress,
-	.control = ipa_control,
-	.peer_up = ipa_peer_up,
-	.peer_down = ipa_peer_down,
+    .name = "ip",
+    .ingress = ipa_ingress,
+    .control = ipa_control,
+    .peer_up = ipa_peer_up,
+    .peer_down = ipa_peer_down,
 };
 
 /* ---- setup and teardown ---- */
@@ -411,12 +411,12 @@ static int set_accept_local(void *arg)
 
 /* The TUN's own address: a host route (/32, /128) only. The subnets live behind this
  * gateway, and a wider address prefix would route them into the TUN. */
-static int tun_configure(struct ipadapter *ad, const struct seg_adapter_config *cfg,
-			 char *err, size_t errlen)
+static int tun_configure(struct ipadapter *ad, const struct seg_adapter_config *cfg, char *err,
+			 size_t errlen)
 {
-	struct cidr host = { .addr = ad->tun_addr,
-			     .len = (uint8_t)ip_family_bits(ad->tun_addr.family) };
-	struct ip_err ie = { { 0 } };
+	struct cidr host = {.addr = ad->tun_addr,
+			    .len = (uint8_t)ip_family_bits(ad->tun_addr.family)};
+	struct ip_err ie = {{0}};
 	int rc;
 
 	rc = netlink_open(&ad->nl, ad->netns, &ie);
@@ -431,7 +431,8 @@ static int tun_configure(struct ipadapter *ad, const struct seg_adapter_config *
 	if (ad->tun_addr.family == IP_FAMILY_V4 &&
 	    netns_run(ad->netns, set_accept_local, ad->tun.name, &ie) < 0)
 		seg_log_warn("ip adapter: cannot set accept_local on %s: ICMP errors to local "
-			     "applications will be dropped by the kernel", ad->tun.name);
+			     "applications will be dropped by the kernel",
+			     ad->tun.name);
 	return 0;
 }
 
@@ -439,7 +440,7 @@ static int config_take(struct ipadapter *ad, const struct ipadapter_opts *o, cha
 		       size_t errlen)
 {
 	const struct seg_adapter_config *cfg = o->cfg;
-	struct seg_cidr addr = { .ip = cfg->addr, .len = 0 };
+	struct seg_cidr addr = {.ip = cfg->addr, .len = 0};
 	int rc;
 
 	if (cfg->subnets_len > IPA_MSG_SUBNETS_MAX)
@@ -459,9 +460,9 @@ static int config_take(struct ipadapter *ad, const struct ipadapter_opts *o, cha
 int ipadapter_create(const struct ipadapter_opts *o, struct ipadapter **out, char *err,
 		     size_t errlen)
 {
-	struct tun_options topt = { .name = o->cfg->tun_name, .netns = o->cfg->netns,
-				    .nonblock = true };
-	struct ip_err ie = { { 0 } };
+	struct tun_options topt = {
+	    .name = o->cfg->tun_name, .netns = o->cfg->netns, .nonblock = true};
+	struct ip_err ie = {{0}};
 	struct ipadapter *ad;
 	int rc;
 

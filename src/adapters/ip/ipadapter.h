@@ -55,31 +55,31 @@ enum {
 };
 
 /* Counters, one per outcome; declared once here (X-macro). */
-#define IPA_COUNTERS(X)                                                                    \
-	X(TUN_RX, "packets read from the TUN")                                             \
-	X(TUN_RX_CUT, "packets from the TUN larger than the buffer")                       \
-	X(TX_SENT, "packets handed to a peer")                                             \
-	X(TX_NO_ROUTE, "packets to no announced subnet (ICMP net unreachable)")            \
-	X(TX_PEER_DOWN, "packets to a peer without a session (ICMP host unreachable)")     \
-	X(TX_MALFORMED, "packets from the TUN that do not parse")                          \
-	X(TX_FAILED, "packets the gateway refused (too big, no path)")                     \
-	X(ICMP_SENT, "ICMP errors written to the TUN")                                     \
-	X(ICMP_RATE_LIMITED, "ICMP errors not sent: rate limit")                           \
-	X(ICMP_SUPPRESSED, "ICMP errors not sent: never answered (RFC 1812, RFC 4443)")    \
-	X(RX_DELIVERED, "packets from peers written to the TUN")                           \
-	X(RX_MALFORMED, "packets from peers that do not parse")                            \
-	X(RX_SPOOFED, "packets from peers with a source outside their subnets")            \
-	X(RX_NOT_LOCAL, "packets from peers to a destination outside our subnets")         \
-	X(RX_TUN_DROPPED, "packets from peers the TUN refused or had no room for")         \
-	X(CTRL_BAD, "malformed announcements")                                             \
-	X(ROUTE_REJECTED, "announced subnets rejected (allow-list, overlap, full)")        \
+#define IPA_COUNTERS(X)                                                                 \
+	X(TUN_RX, "packets read from the TUN")                                          \
+	X(TUN_RX_CUT, "packets from the TUN larger than the buffer")                    \
+	X(TX_SENT, "packets handed to a peer")                                          \
+	X(TX_NO_ROUTE, "packets to no announced subnet (ICMP net unreachable)")         \
+	X(TX_PEER_DOWN, "packets to a peer without a session (ICMP host unreachable)")  \
+	X(TX_MALFORMED, "packets from the TUN that do not parse")                       \
+	X(TX_FAILED, "packets the gateway refused (too big, no path)")                  \
+	X(ICMP_SENT, "ICMP errors written to the TUN")                                  \
+	X(ICMP_RATE_LIMITED, "ICMP errors not sent: rate limit")                        \
+	X(ICMP_SUPPRESSED, "ICMP errors not sent: never answered (RFC 1812, RFC 4443)") \
+	X(RX_DELIVERED, "packets from peers written to the TUN")                        \
+	X(RX_MALFORMED, "packets from peers that do not parse")                         \
+	X(RX_SPOOFED, "packets from peers with a source outside their subnets")         \
+	X(RX_NOT_LOCAL, "packets from peers to a destination outside our subnets")      \
+	X(RX_TUN_DROPPED, "packets from peers the TUN refused or had no room for")      \
+	X(CTRL_BAD, "malformed announcements")                                          \
+	X(ROUTE_REJECTED, "announced subnets rejected (allow-list, overlap, full)")     \
 	X(ROUTE_NETLINK_ERR, "route changes the kernel refused")
 
 enum ipa_counter {
 #define IPA_COUNTER_ENUM(name, desc) IPA_CNT_##name,
 	IPA_COUNTERS(IPA_COUNTER_ENUM)
 #undef IPA_COUNTER_ENUM
-	IPA_CNT__COUNT
+	    IPA_CNT__COUNT
 };
 
 struct ipadapter_opts {

@@ -62,8 +62,7 @@ static int decode_entry(struct rcursor *r, struct cidr *out)
 	return prefix_valid(out) ? IPA_MSG_OK : IPA_MSG_ERR_PREFIX;
 }
 
-int ipa_msg_decode_subnets(const uint8_t *msg, size_t len, struct cidr *out, size_t cap,
-			   size_t *n)
+int ipa_msg_decode_subnets(const uint8_t *msg, size_t len, struct cidr *out, size_t cap, size_t *n)
 {
 	struct rcursor r = rcursor_init(msg, len);
 	uint8_t adapter, version, type, flags;

@@ -46,8 +46,7 @@ static bool icmp_allowed(struct ipadapter *ad)
 	return true;
 }
 
-static void icmp_reply(struct ipadapter *ad, const struct tun_packet *pkt,
-		       enum icmp_reason reason)
+static void icmp_reply(struct ipadapter *ad, const struct tun_packet *pkt, enum icmp_reason reason)
 {
 	uint8_t out[ICMP_REPLY_MAX];
 	size_t len;
@@ -76,7 +75,7 @@ static void send_group(struct ipadapter *ad, struct ipa_peer *p, struct tun_pack
 	for (unsigned i = first; i < n; i++) {
 		if (owner[i] != p)
 			continue;
-		bufs[k] = (struct seg_buf){ .data = pkts[i].buf, .len = pkts[i].len };
+		bufs[k] = (struct seg_buf){.data = pkts[i].buf, .len = pkts[i].len};
 		idx[k++] = i;
 		owner[i] = NULL;
 	}
@@ -125,8 +124,8 @@ static void *reader_main(void *arg)
 {
 	struct ipadapter *ad = arg;
 	struct reader_bufs *b = ad->reader_bufs;
-	struct pollfd pfd[2] = { { .fd = ad->tun.fd, .events = POLLIN },
-				 { .fd = ad->stop_fd, .events = POLLIN } };
+	struct pollfd pfd[2] = {{.fd = ad->tun.fd, .events = POLLIN},
+				{.fd = ad->stop_fd, .events = POLLIN}};
 	bool reported = false;
 
 	while (!atomic_load(&ad->reader_stop)) {
@@ -165,7 +164,7 @@ int ipa_reader_start(struct ipadapter *ad, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < IPA_BATCH; i++)
-		b->pkts[i] = (struct tun_packet){ .buf = b->mem + i * cap, .cap = cap };
+		b->pkts[i] = (struct tun_packet){.buf = b->mem + i * cap, .cap = cap};
 	ad->reader_bufs = b;
 	ad->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ad->stop_fd < 0) {
@@ -213,8 +212,8 @@ void ipa_ingress(void *ctx, struct seg_peer *peer, const struct seg_buf *pkts, s
 	const struct lpm *t = lpm_current(&ad->table);
 
 	for (size_t i = 0; i < n; i++) {
-		enum ipa_ingress v = ipa_ingress_decide(t, p, pkts[i].data, pkts[i].len,
-							  ad->local, ad->n_local, &ad->tun_addr, 1);
+		enum ipa_ingress v = ipa_ingress_decide(t, p, pkts[i].data, pkts[i].len, ad->local,
+							ad->n_local, &ad->tun_addr, 1);
 
 		switch (v) {
 		case IPA_INGRESS_DELIVER:

@@ -31,17 +31,17 @@ enum ipa_peer_state {
  * the reader may still hold point at it), and holds a reference on the gateway's peer. */
 struct ipa_peer {
 	struct ipadapter *ad;
-	struct seg_peer *peer;		 /* [const] referenced */
-	enum ipa_peer_state state;	 /* [ctl] */
-	uint64_t order;			 /* [ctl] first announcement: lower wins conflicts */
-	struct cidr allowed[256];	 /* [const] this remote's allowedSubnets */
-	struct ipa_allow allow;		 /* [const] */
+	struct seg_peer *peer;	   /* [const] referenced */
+	enum ipa_peer_state state; /* [ctl] */
+	uint64_t order;		   /* [ctl] first announcement: lower wins conflicts */
+	struct cidr allowed[256];  /* [const] this remote's allowedSubnets */
+	struct ipa_allow allow;	   /* [const] */
 	struct cidr announced[IPA_MSG_SUBNETS_MAX]; /* [ctl] its current announcement */
 	size_t n_announced;
 	enum ipa_route_verdict verdicts[IPA_MSG_SUBNETS_MAX]; /* [ctl] last decision */
-	bool announce_pending;		 /* [ctl] our own announcement still to send */
-	struct evloop_timer hold_timer;	 /* [ctl] */
-	char name[128];			 /* [const] the peer's address, for logs */
+	bool announce_pending;		/* [ctl] our own announcement still to send */
+	struct evloop_timer hold_timer; /* [ctl] */
+	char name[128];			/* [const] the peer's address, for logs */
 };
 
 struct reader_bufs;
@@ -82,8 +82,8 @@ struct ipadapter {
 
 	/* [atomic] */
 	_Atomic(struct lpm *) table;
-	atomic_uint_fast64_t epoch;	   /* bumped by every publication */
-	atomic_uint_fast64_t reader_seen;  /* the epoch at the reader's last quiescent point */
+	atomic_uint_fast64_t epoch;	  /* bumped by every publication */
+	atomic_uint_fast64_t reader_seen; /* the epoch at the reader's last quiescent point */
 	atomic_bool reader_stop;
 	atomic_uint_fast64_t counters[IPA_CNT__COUNT];
 

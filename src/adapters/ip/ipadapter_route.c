@@ -62,16 +62,15 @@ size_t ipa_routes_compute(const struct ipa_announcer *a, size_t n_a, const struc
 			if (v == IPA_ROUTE_ACCEPT && n == cap)
 				v = IPA_ROUTE_FULL;
 			if (v == IPA_ROUTE_ACCEPT)
-				out[n++] = (struct ipa_route){ .prefix = a[i].subnets[j],
-							       .owner = a[i].owner };
+				out[n++] = (struct ipa_route){.prefix = a[i].subnets[j],
+							      .owner = a[i].owner};
 			a[i].verdicts[j] = v;
 		}
 	}
 	return n;
 }
 
-enum ipa_egress ipa_egress_decide(const struct lpm *t, const uint8_t *pkt, size_t len,
-				  void **owner)
+enum ipa_egress ipa_egress_decide(const struct lpm *t, const uint8_t *pkt, size_t len, void **owner)
 {
 	struct ip_packet_info info;
 

@@ -20,8 +20,8 @@ static bool key_equal(const struct udpa_flow_key *a, const struct udpa_flow_key 
 static size_t key_hash(const struct udpa_flows *t, const struct udpa_flow_key *k)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	uint64_t words[4] = { (uint64_t)(uintptr_t)k->peer, (uint64_t)k->id << 32 | k->flow,
-			      (uint64_t)k->family << 16 | k->port, 0 };
+	uint64_t words[4] = {(uint64_t)(uintptr_t)k->peer, (uint64_t)k->id << 32 | k->flow,
+			     (uint64_t)k->family << 16 | k->port, 0};
 
 	for (size_t i = 0; i < 3; i++)
 		for (size_t b = 0; b < 8; b++)

@@ -98,8 +98,7 @@ static int decode_service(struct rcursor *r, struct udpa_service_entry *e)
 	return udpa_name_valid(e->name, nl) ? UDPA_OK : UDPA_ERR_NAME;
 }
 
-int udpa_services_decode(const uint8_t *buf, size_t len, struct udpa_service_entry *out,
-			 size_t *n)
+int udpa_services_decode(const uint8_t *buf, size_t len, struct udpa_service_entry *out, size_t *n)
 {
 	struct rcursor r = rcursor_init(buf, len);
 	uint8_t adapter, type, version, count;

@@ -49,13 +49,13 @@ enum udpa_frame_err {
 	UDPA_OK = 0,
 	UDPA_ERR_OTHER_ADAPTER = -1, /* not a UDP adapter message: not ours */
 	UDPA_ERR_SHORT = -2,
-	UDPA_ERR_TYPE = -3,	 /* unknown type (or a data type where control is due) */
+	UDPA_ERR_TYPE = -3, /* unknown type (or a data type where control is due) */
 	UDPA_ERR_VERSION = -4,
 	UDPA_ERR_COUNT = -5,
-	UDPA_ERR_ID = -6,	 /* service id 0 or repeated */
-	UDPA_ERR_NAME = -7,	 /* empty, too long, bad characters, or repeated */
+	UDPA_ERR_ID = -6,   /* service id 0 or repeated */
+	UDPA_ERR_NAME = -7, /* empty, too long, bad characters, or repeated */
 	UDPA_ERR_TRAILING = -8,
-	UDPA_ERR_SPACE = -9,	 /* encode: buffer too small / payload too large */
+	UDPA_ERR_SPACE = -9, /* encode: buffer too small / payload too large */
 };
 
 struct udpa_data {
@@ -76,8 +76,8 @@ SEG_MUST_CHECK int udpa_data_encode(const struct udpa_data *d, uint8_t *out, siz
 				    size_t *out_len);
 SEG_MUST_CHECK int udpa_data_decode(const uint8_t *buf, size_t len, struct udpa_data *out);
 
-SEG_MUST_CHECK int udpa_services_encode(const struct udpa_service_entry *s, size_t n,
-					uint8_t *out, size_t cap, size_t *out_len);
+SEG_MUST_CHECK int udpa_services_encode(const struct udpa_service_entry *s, size_t n, uint8_t *out,
+					size_t cap, size_t *out_len);
 /* out needs UDPA_SERVICES_MAX entries. */
 SEG_MUST_CHECK int udpa_services_decode(const uint8_t *buf, size_t len,
 					struct udpa_service_entry *out, size_t *n);

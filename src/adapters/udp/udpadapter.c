@@ -50,7 +50,7 @@ struct udpadapter {
 
 static const char *const counter_names[UDPA_CNT__COUNT] = {
 #define UDPA_COUNTER_NAME(name, desc) #name,
-	UDPA_COUNTERS(UDPA_COUNTER_NAME)
+    UDPA_COUNTERS(UDPA_COUNTER_NAME)
 #undef UDPA_COUNTER_NAME
 };
 
@@ -118,7 +118,7 @@ static struct udpa_offer *offer_of(struct udpadapter *ad, struct seg_peer *peer,
 	if (!create || ad->n_offers == UDPA_PEERS_MAX)
 		return NULL;
 	seg_peer_get(peer);
-	ad->offers[ad->n_offers] = (struct udpa_offer){ .peer = peer };
+	ad->offers[ad->n_offers] = (struct udpa_offer){.peer = peer};
 	return &ad->offers[ad->n_offers++];
 }
 
@@ -191,7 +191,7 @@ static void forward_one(struct udpadapter *ad, struct udpa_forward *f, size_t id
 			const struct sockaddr_storage *from, size_t len)
 {
 	struct seg_peer *peer = forward_peer(ad, f);
-	struct udpa_flow_key key = { 0 };
+	struct udpa_flow_key key = {0};
 	struct udpa_flow *flow;
 	struct udpa_data d;
 	struct seg_buf b;
@@ -212,9 +212,11 @@ static void forward_one(struct udpadapter *ad, struct udpa_forward *f, size_t id
 	flow = udpa_flows_find(&ad->client_flows, &key, now);
 	if (!flow)
 		flow = udpa_flows_add(&ad->client_flows, &key, now);
-	d = (struct udpa_data){ .type = UDPA_TYPE_TO_SERVICE, .service = sid,
-				.flow = udpa_flow_id(&ad->client_flows, flow),
-				.payload = ad->buf, .payload_len = len };
+	d = (struct udpa_data){.type = UDPA_TYPE_TO_SERVICE,
+			       .service = sid,
+			       .flow = udpa_flow_id(&ad->client_flows, flow),
+			       .payload = ad->buf,
+			       .payload_len = len};
 	if (udpa_data_encode(&d, ad->frame, sizeof(ad->frame), &b.len) != UDPA_OK) {
 		ad->counters[UDPA_CNT_FWD_SEND_FAILED]++;
 		return;
@@ -292,9 +294,11 @@ static void on_service_readable(struct evloop *loop, int fd, unsigned events, vo
 		if ((size_t)r > UDPA_PAYLOAD_MAX)
 			continue;
 		flow->last_used = seg_time_now();
-		d = (struct udpa_data){ .type = UDPA_TYPE_TO_CLIENT, .service = (uint16_t)flow->key.id,
-					.flow = flow->key.flow, .payload = ad->buf,
-					.payload_len = (size_t)r };
+		d = (struct udpa_data){.type = UDPA_TYPE_TO_CLIENT,
+				       .service = (uint16_t)flow->key.id,
+				       .flow = flow->key.flow,
+				       .payload = ad->buf,
+				       .payload_len = (size_t)r};
 		if (udpa_data_encode(&d, ad->frame, sizeof(ad->frame), &b.len) != UDPA_OK)
 			continue;
 		b.data = ad->frame;
@@ -328,7 +332,7 @@ static struct udpa_flow *service_flow(struct udpadapter *ad, struct seg_peer *pe
 				      const struct udpa_data *d)
 {
 	const struct seg_udp_service *s = &ad->cfg.services[d->service - 1];
-	struct udpa_flow_key key = { .peer = peer, .id = d->service, .flow = d->flow };
+	struct udpa_flow_key key = {.peer = peer, .id = d->service, .flow = d->flow};
 	uint64_t now = seg_time_now();
 	struct udpa_flow *f = udpa_flows_find(&ad->service_flows, &key, now);
 	int fd;
@@ -367,8 +371,8 @@ static void to_service(struct udpadapter *ad, struct seg_peer *peer, const struc
 	}
 	f = service_flow(ad, peer, d);
 	if (f && send(f->fd, d->payload, d->payload_len, 0) < 0)
-		seg_log_trace("udp adapter: service %s: %s",
-			      ad->cfg.services[d->service - 1].name, strerror(errno));
+		seg_log_trace("udp adapter: service %s: %s", ad->cfg.services[d->service - 1].name,
+			      strerror(errno));
 }
 
 /* ---- gateway callbacks ---- */
@@ -430,10 +434,10 @@ static void udpa_peer_up(void *ctx, struct seg_peer *peer)
 }
 
 static const struct seg_adapter_ops udpa_ops = {
-	.name = "udp",
-	.ingress = udpa_ingress,
-	.control = udpa_control,
-	.peer_up = udpa_peer_up,
+    .name = "udp",
+    .ingress = udpa_ingress,
+    .control = udpa_control,
+    .peer_up = udpa_peer_up,
 };
 
 /* ---- housekeeping, setup, teardown ---- */
@@ -491,8 +495,8 @@ int udpadapter_create(const struct seg_udp_adapter_config *cfg, struct gateway *
 	for (size_t i = 0; i < SEG_UDP_FORWARDS_MAX; i++)
 		ad->fwd[i].fd = -1;
 	evloop_timer_init(&ad->sweep, on_sweep, ad);
-	if (udpa_flows_init(&ad->client_flows, cfg->max_flows, cfg->flow_idle_ns,
-			    client_flow_evict, ad) < 0 ||
+	if (udpa_flows_init(&ad->client_flows, cfg->max_flows, cfg->flow_idle_ns, client_flow_evict,
+			    ad) < 0 ||
 	    udpa_flows_init(&ad->service_flows, cfg->max_flows, cfg->flow_idle_ns,
 			    service_flow_evict, ad) < 0) {
 		snprintf(err, errlen, "udp adapter: out of memory for %u flows", cfg->max_flows);

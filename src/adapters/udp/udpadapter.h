@@ -34,35 +34,35 @@ enum {
 	UDPA_SWEEP_MS = 1000,
 };
 
-#define UDPA_COUNTERS(X)                                                               \
-	X(FWD_RX, "datagrams from local clients")                                      \
-	X(FWD_TX, "datagrams sent to peers")                                           \
-	X(FWD_NO_PEER, "datagrams for a peer that is not a configured remote")         \
-	X(FWD_NO_SERVICE, "datagrams for a service the peer has not offered (yet)")    \
-	X(FWD_SEND_FAILED, "datagrams the gateway refused (no session, too big)")     \
-	X(SVC_RX, "datagrams for our services from peers")                             \
-	X(SVC_NOT_EXPOSED, "datagrams for a service not exposed to that peer")         \
-	X(SVC_SOCKET_ERR, "flows whose service socket could not be made")              \
-	X(SVC_REPLY, "replies from our services sent back")                            \
-	X(CLIENT_DELIVERED, "replies delivered to local clients")                      \
-	X(CLIENT_STALE, "replies for an unknown or expired flow")                      \
-	X(RX_MALFORMED, "malformed datagrams from peers")                              \
-	X(CTRL_BAD, "malformed control messages")                                      \
+#define UDPA_COUNTERS(X)                                                            \
+	X(FWD_RX, "datagrams from local clients")                                   \
+	X(FWD_TX, "datagrams sent to peers")                                        \
+	X(FWD_NO_PEER, "datagrams for a peer that is not a configured remote")      \
+	X(FWD_NO_SERVICE, "datagrams for a service the peer has not offered (yet)") \
+	X(FWD_SEND_FAILED, "datagrams the gateway refused (no session, too big)")   \
+	X(SVC_RX, "datagrams for our services from peers")                          \
+	X(SVC_NOT_EXPOSED, "datagrams for a service not exposed to that peer")      \
+	X(SVC_SOCKET_ERR, "flows whose service socket could not be made")           \
+	X(SVC_REPLY, "replies from our services sent back")                         \
+	X(CLIENT_DELIVERED, "replies delivered to local clients")                   \
+	X(CLIENT_STALE, "replies for an unknown or expired flow")                   \
+	X(RX_MALFORMED, "malformed datagrams from peers")                           \
+	X(CTRL_BAD, "malformed control messages")                                   \
 	X(FLOWS_EXPIRED, "flows forgotten after the idle timeout or when full")
 
 enum udpa_counter {
 #define UDPA_COUNTER_ENUM(name, desc) UDPA_CNT_##name,
 	UDPA_COUNTERS(UDPA_COUNTER_ENUM)
 #undef UDPA_COUNTER_ENUM
-	UDPA_CNT__COUNT
+	    UDPA_CNT__COUNT
 };
 
 struct udpadapter;
 
 /* Binds the forwards' listen sockets, registers with the gateway. cfg is copied. */
-SEG_MUST_CHECK int udpadapter_create(const struct seg_udp_adapter_config *cfg,
-				     struct gateway *gw, struct evloop *loop,
-				     struct udpadapter **out, char *err, size_t errlen);
+SEG_MUST_CHECK int udpadapter_create(const struct seg_udp_adapter_config *cfg, struct gateway *gw,
+				     struct evloop *loop, struct udpadapter **out, char *err,
+				     size_t errlen);
 /* Closes every socket and forgets every flow; after the gateway stopped calling back. */
 void udpadapter_destroy(struct udpadapter *ad);
 
