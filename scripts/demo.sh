@@ -3,7 +3,9 @@
 #
 # make demo: two sites talking over a local SCION network, with failover (docs/demo.md).
 #
-#   netns segdemo-a (site A, 10.10.1.0/24)           netns segdemo-b (site B, 10.10.2.0/24)
+#   netns segdemo-a (site A)                         netns segdemo-b (site B)
+#   10.10.1.0/24, fd00:10:1::/64                     10.10.2.0/24, fd00:10:2::/64
+#   lo fd00:10:1::1                                  lo fd00:10:2::1
 #   ping, curl ── seg-a: TUN 10.10.1.1               seg-b: TUN 10.10.2.1 ── http.server :8080
 #                   ^ created in the namespace         ^ created in the namespace
 #  ═════════════════│══════ root namespace: loopback only ══│══════════════════════════════
@@ -75,6 +77,10 @@ NET_A=10.10.1.0/24
 NET_B=10.10.2.0/24
 TUN_IP_A=10.10.1.1
 TUN_IP_B=10.10.2.1
+NET6_A=fd00:10:1::/64 # IPv6: the sites' hosts are on lo inside the namespaces
+NET6_B=fd00:10:2::/64
+IP6_A=fd00:10:1::1
+IP6_B=fd00:10:2::1
 PORT=31000          # gateways' underlay port, inside the dispatched range 31000-32767
 HTTP_PORT=8080
 PING_MS=10          # the outage is measured with one echo every 10 ms
@@ -85,9 +91,7 @@ else
 	LEAD=1 TAIL=2
 fi
 
-# The IP adapter glue (seg run creating the TUN in adapter.yaml's netns) and the hidden-path
-# exchange land from their own branches; until then the demo shows what the build has.
-HAVE_IP=${SEG_DEMO_IP:-$([[ -f $ROOT/cmd/seg/adapters.c ]] && echo 1 || echo 0)}
+# The hidden-path exchange lands from its own branch; until then the demo skips step 7.
 HAVE_HIDDEN=${SEG_DEMO_HIDDEN:-$(grep -qs hidden_list_decode \
 	"$ROOT/src/gateway/hidden_exchange.c" && echo 1 || echo 0)}
 
@@ -236,7 +240,9 @@ for ns in "$NS_A" "$NS_B"; do
 	NETNS_MADE+=("$ns")
 	ip -n "$ns" link set lo up
 done
-ok "$NS_A (site A, $NET_A) and $NS_B (site B, $NET_B)"
+ip -n "$NS_A" -6 addr add "$IP6_A/128" dev lo
+ip -n "$NS_B" -6 addr add "$IP6_B/128" dev lo
+ok "$NS_A (site A, $NET_A, $NET6_A) and $NS_B (site B, $NET_B, $NET6_B)"
 
 # ---- 4. the gateways -----------------------------------------------------------------------
 
@@ -250,14 +256,14 @@ render() {
 }
 render a conf.yaml -e "s|@LOCAL_IA@|$IA_A|" -e "s|@LOCAL_IP@|$IP_A|" -e "s|@DAEMON@|$DAEMON_A|" \
 	-e "s|@REMOTE_IA@|$IA_B|" -e "s|@REMOTE_IP@|$IP_B|" -e "s|@REMOTE_SITE@|B|" \
-	-e "s|@REMOTE_SUBNET@|$NET_B|"
+	-e "s|@REMOTE_SUBNET@|$NET_B|" -e "s|@REMOTE_SUBNET6@|$NET6_B|"
 render b conf.yaml -e "s|@LOCAL_IA@|$IA_B|" -e "s|@LOCAL_IP@|$IP_B|" -e "s|@DAEMON@|$DAEMON_B|" \
 	-e "s|@REMOTE_IA@|$IA_A|" -e "s|@REMOTE_IP@|$IP_A|" -e "s|@REMOTE_SITE@|A|" \
-	-e "s|@REMOTE_SUBNET@|$NET_A|"
+	-e "s|@REMOTE_SUBNET@|$NET_A|" -e "s|@REMOTE_SUBNET6@|$NET6_A|"
 render a adapter.yaml -e "s|@TUN_ADDR@|$TUN_IP_A|" -e "s|@SUBNET@|$NET_A|" -e "s|@TUN@|seg-a|" \
-	-e "s|@NETNS@|$NS_A|"
+	-e "s|@SUBNET6@|$NET6_A|" -e "s|@NETNS@|$NS_A|"
 render b adapter.yaml -e "s|@TUN_ADDR@|$TUN_IP_B|" -e "s|@SUBNET@|$NET_B|" -e "s|@TUN@|seg-b|" \
-	-e "s|@NETNS@|$NS_B|"
+	-e "s|@SUBNET6@|$NET6_B|" -e "s|@NETNS@|$NS_B|"
 for site in a b; do
 	"$SEG" run -conf "$WORK/$site/conf.yaml" -log.console info >"$WORK/$site/seg.log" 2>&1 &
 	PIDS+=("$!")
@@ -282,58 +288,59 @@ ok "path in use A → B: $ROUTE ($HOPS links, RTT $RTT ms); $(util summary "$SEG
 step 5 "Traffic from site A to site B"
 in_a() { ip netns exec "$NS_A" "$@"; }
 in_b() { ip netns exec "$NS_B" "$@"; }
-route_to() { [[ -n $(ip -n "$1" route show "$2" 2>/dev/null) ]]; }
-if [[ $HAVE_IP == 1 ]]; then
-	wait_for 10 route_to "$NS_A" "$NET_B" && wait_for 10 route_to "$NS_B" "$NET_A" ||
-		fail "the IP adapters did not install the routes to the other site within 10 s"
-	ok "TUNs seg-a ($TUN_IP_A in $NS_A) and seg-b ($TUN_IP_B in $NS_B), routes announced"
-	in_a ping -n -c 3 -i 0.2 -W 2 "$TUN_IP_B" >"$WORK/ping.log" 2>&1 || {
-		cat "$WORK/ping.log"
-		fail "ping $TUN_IP_B from site A failed"
+route_to() { # namespace prefix
+	local family=-4
+	[[ $2 == *:* ]] && family=-6
+	[[ -n $(ip -n "$1" "$family" route show "$2" 2>/dev/null) ]]
+}
+for route in "$NS_A $NET_B" "$NS_B $NET_A" "$NS_A $NET6_B" "$NS_B $NET6_A"; do
+	# shellcheck disable=SC2086 # two words: namespace and prefix
+	wait_for 10 route_to $route ||
+		fail "the IP adapters did not install the route ${route#* } in ${route%% *} within 10 s"
+done
+ok "TUNs seg-a ($TUN_IP_A in $NS_A) and seg-b ($TUN_IP_B in $NS_B), subnets announced"
+for dst in "$TUN_IP_B" "$IP6_B"; do
+	in_a ping -n -c 3 -i 0.2 -W 2 "$dst" >"$WORK/ping.log" 2>&1 || {
+		sed 's/^/   | /' "$WORK/ping.log"
+		fail "ping $dst from site A failed"
 	}
-	ok "ping $TUN_IP_B from site A: $(sed -n 's/^rtt [^=]*= [^/]*\/\([^/]*\)\/.*/avg \1 ms/p' "$WORK/ping.log")," \
+	ok "ping $dst from site A:" \
+		"$(sed -n 's/^rtt [^=]*= [^/]*\/\([^/]*\)\/.*/avg \1 ms/p' "$WORK/ping.log")," \
 		"$(sed -n 's/.* \([0-9.]*%\) packet loss.*/\1 loss/p' "$WORK/ping.log")"
-	echo "Hello from site B ($TUN_IP_B), served over SCION by seg" >"$WORK/www/index.html"
-	head -c 1048576 /dev/urandom >"$WORK/www/blob"
-	# Started without a shell function in between, so that $! is the server itself.
-	ip netns exec "$NS_B" "$PY" -m http.server "$HTTP_PORT" --bind "$TUN_IP_B" \
-		--directory "$WORK/www" >"$WORK/http.log" 2>&1 &
-	PIDS+=("$!")
-	wait_for 10 in_b "$PY" -c "import socket; socket.create_connection(('$TUN_IP_B', $HTTP_PORT), 1)" ||
-		fail "the HTTP server in site B did not start"
-	URL=http://$TUN_IP_B:$HTTP_PORT
-	PAGE=$(in_a curl -sS --max-time 10 "$URL/") || fail "curl $URL/ from site A failed"
-	ok "HTTP GET $URL/ from site A: \"$PAGE\""
-	in_a curl -sS --max-time 20 -o "$WORK/blob.fetched" -w '%{speed_download}\n' "$URL/blob" \
-		>"$WORK/curl.log" || fail "curl $URL/blob from site A failed"
-	[[ $(sha256sum <"$WORK/www/blob") == "$(sha256sum <"$WORK/blob.fetched")" ]] ||
-		fail "the 1 MiB file arrived corrupted"
-	ok "HTTP GET $URL/blob (1 MiB): SHA-256 matches," \
-		"$(awk '{printf "%.1f MB/s", $1 / 1e6}' "$WORK/curl.log")"
-else
-	skip "IP adapter not in this build yet (cmd/seg/adapters.c): no TUN, ping or HTTP;"
-	skip "the gateways carry their probes only; failover is timed from their logs"
-fi
+done
+echo "Hello from site B ($TUN_IP_B), served over SCION by seg" >"$WORK/www/index.html"
+head -c 1048576 /dev/urandom >"$WORK/www/blob"
+# Started without a shell function in between, so that $! is the server itself.
+# Bound to :: inside site B's namespace: Python serves IPv4 and IPv6 on it.
+ip netns exec "$NS_B" "$PY" -m http.server "$HTTP_PORT" --bind :: \
+	--directory "$WORK/www" >"$WORK/http.log" 2>&1 &
+PIDS+=("$!")
+wait_for 10 in_b "$PY" -c "import socket; socket.create_connection(('$TUN_IP_B', $HTTP_PORT), 1)" ||
+	fail "the HTTP server in site B did not start"
+URL=http://$TUN_IP_B:$HTTP_PORT
+PAGE=$(in_a curl -sS --max-time 10 "$URL/") || fail "curl $URL/ from site A failed"
+ok "HTTP GET $URL/ from site A: \"$PAGE\""
+URL6="http://[$IP6_B]:$HTTP_PORT"
+in_a curl -sS -g --max-time 20 -o "$WORK/blob.fetched" -w '%{speed_download}\n' \
+	"$URL6/blob" >"$WORK/curl.log" || fail "curl $URL6/blob from site A failed"
+[[ $(sha256sum <"$WORK/www/blob") == "$(sha256sum <"$WORK/blob.fetched")" ]] ||
+	fail "the 1 MiB file arrived corrupted"
+ok "HTTP GET $URL6/blob (1 MiB): SHA-256 matches," \
+	"$(awk '{printf "%.1f MB/s", $1 / 1e6}' "$WORK/curl.log")"
 
 # Runs ping from site A for the phase around a link change; sets PING_PID.
 PING_COUNT=$(awk -v l="$LEAD" -v t="$TAIL" -v i="$PING_INTERVAL" 'BEGIN { print int((l + t) / i) }')
 ping_start() {
 	PING_LOG=$WORK/$1.ping
-	if [[ $HAVE_IP == 1 ]]; then
-		ip netns exec "$NS_A" ping -n -D -O -i "$PING_INTERVAL" -c "$PING_COUNT" -w $((${TAIL%.*} + 3)) -W 1 \
-			"$TUN_IP_B" >"$PING_LOG" 2>&1 &
-		PING_PID=$!
-		PIDS+=("$PING_PID")
-	fi
+	ip netns exec "$NS_A" ping -n -D -O -i "$PING_INTERVAL" -c "$PING_COUNT" \
+		-w $((${LEAD%.*} + ${TAIL%.*} + 3)) -W 1 "$TUN_IP_B" >"$PING_LOG" 2>&1 &
+	PING_PID=$!
+	PIDS+=("$PING_PID")
 	sleep "$LEAD"
 }
 # Waits for that ping and prints the outage it saw around the link change.
 ping_report() {
 	local sent recv lost gap
-	if [[ $HAVE_IP != 1 ]]; then
-		sleep "$TAIL"
-		return
-	fi
 	wait "$PING_PID" || true
 	IFS='|' read -r sent recv lost gap < <(util outage "$PING_LOG" "$PING_INTERVAL" \
 		"$T_BEFORE" "$T_AFTER") ||
@@ -346,7 +353,8 @@ ping_report() {
 # MS, WHY.
 switch_time() {
 	local line
-	line=$(util failover "$WORK/a/seg.log" "$T_BEFORE" "$T_AFTER") || fail "no path switch in gateway A's log"
+	line=$(util failover "$WORK/a/seg.log" "$T_BEFORE" "$T_AFTER") ||
+		fail "no path switch in gateway A's log"
 	IFS='|' read -r MS WHY <<<"$line"
 }
 
