@@ -201,11 +201,13 @@ SEG_MUST_CHECK int seg_daemon_interfaces(struct seg_daemon *d, struct seg_daemon
 					 size_t *n);
 void seg_daemon_interfaces_free(struct seg_daemon_interface *ifaces);
 
+/** The range of ports the local AS dispatches to endhosts (0-0: none). */
 SEG_MUST_CHECK int seg_daemon_port_range(struct seg_daemon *d, struct seg_daemon_port_range *out);
 
 /** A DRKey of the given kind. The key is written only on success; wipe it after use. */
 SEG_MUST_CHECK int seg_daemon_drkey(struct seg_daemon *d, enum seg_drkey_kind kind,
 				    const struct seg_daemon_drkey_req *req, struct seg_drkey *out);
+/** seg_daemon_drkey() for SEG_DRKEY_HOST_AS, _AS_HOST and _HOST_HOST. */
 SEG_MUST_CHECK int seg_daemon_drkey_host_as(struct seg_daemon *d,
 					    const struct seg_daemon_drkey_req *req,
 					    struct seg_drkey *out);

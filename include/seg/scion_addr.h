@@ -38,6 +38,8 @@ enum {
 	SCION_UDP_ADDR_STRLEN = 80,
 };
 
+/** Builds an ISD-AS from its parts (AS truncated to 48 bits); scion_ia_isd() and
+ *  scion_ia_as() take it apart again. */
 static inline scion_ia_t scion_ia_make(uint16_t isd, uint64_t as)
 {
 	return (uint64_t)isd << SCION_AS_BITS | (as & ((1ull << SCION_AS_BITS) - 1));
