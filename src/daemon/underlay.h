@@ -15,7 +15,8 @@
 #include <seg/scion_addr.h>
 
 /* Parses an underlay address; port 0 only with allow_port0 (a server asking for any port). */
-SEG_MUST_CHECK int daemon_underlay_parse(const char *s, struct sockaddr_storage *out, bool allow_port0);
+SEG_MUST_CHECK int daemon_underlay_parse(const char *s, struct sockaddr_storage *out,
+					 bool allow_port0);
 bool daemon_underlay_is_loopback(const struct sockaddr_storage *a);
 
 /* DRKey host text <-> struct scion_host (IPv4 and IPv6 only). 0 or SEG_DAEMON_ERR_HOST. */
