@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The border router's runtime: a thread with an epoll loop over the internal socket, one
+ * connected UDP socket per link and an eventfd for control. Each wake-up reads batches with
+ * recvmmsg, runs router_process() on each packet in place, queues the results per output
+ * socket and flushes them with sendmmsg before the receive buffers are reused. Egress link
+ * emulation: loss by a per-link xorshift PRNG, delay by a per-link FIFO of copied packets
+ * (due times are monotonic per link: a link is a FIFO), sent when due.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include "router_io.h"
+
+enum {
+	RT_EPOLL_EVENTS = 16,
+	/* Batches read from one socket per wake-up, so that one busy link cannot starve others. */
+	RT_RX_ROUNDS = 4,
+	RT_SOCK_BUF = 1 << 20,
+	RT_EV_INTERNAL = ROUTER_MAX_IFACES,
+	RT_EV_CONTROL = ROUTER_MAX_IFACES + 1,
+	RT_IDLE_MS = 1000,
+	/* Published counters: the fixed ones of struct router_stats, then the drops. */
+	RT_NSTATS = 9 + ROUTER_DROP_MAX,
+};
+
+/* A batch of packets to send on one socket. */
+struct rt_tx {
+	unsigned n;
+	struct mmsghdr msg[ROUTER_RT_BATCH];
+	struct iovec iov[ROUTER_RT_BATCH];
+	struct sockaddr_storage addr[ROUTER_RT_BATCH]; /* the internal socket only */
+};
+
+struct rt_delay {
+	uint8_t *slab; /* ROUTER_RT_DELAY_SLOTS packets of ROUTER_MAX_PKT_LEN */
+	uint64_t due_ns[ROUTER_RT_DELAY_SLOTS];
+	uint16_t len[ROUTER_RT_DELAY_SLOTS];
+	unsigned head, count;
+};
+
+struct rt_iface {
+	uint16_t ifid;
+	int fd;
+	uint32_t loss_ppm, delay_us;
+	uint64_t prng;
+	struct rt_delay *delay; /* allocated when a delay is first set */
+	struct rt_tx tx;
+};
+
+struct rt_link_req {
+	uint16_t ifid;
+	bool up;
+	uint32_t loss_ppm, delay_us;
+};
+
+struct router_rt {
+	struct router *r;
+	pthread_t thread;
+	int epfd, evfd, internal_fd;
+	size_t n;
+	struct rt_iface ifs[ROUTER_MAX_IFACES];
+	struct rt_tx internal_tx;
+	/* Receive batch; each buffer has room for a reply written over the packet. */
+	uint8_t (*bufs)[ROUTER_REPLY_CAP];
+	struct mmsghdr rx[ROUTER_RT_BATCH];
+	struct iovec rxiov[ROUTER_RT_BATCH];
+	struct sockaddr_storage rxaddr[ROUTER_RT_BATCH];
+	/* Counters of the runtime itself; the router keeps its own. */
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	uint64_t drops[ROUTER_DROP_MAX];
+	_Atomic uint64_t pub[RT_NSTATS];
+	/* Control: one link request at a time, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool req_pending;
+	int req_result;
+	struct rt_link_req req;
+	atomic_bool stop;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t unix_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* xorshift64*: deterministic per link, seeded from the link's identity. */
+static uint32_t prng_ppm(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (uint32_t)((*s * 0x2545f4914f6cdd1dull) >> 32) % ROUTER_RT_LOSS_PPM_MAX;
+}
+
+static struct rt_iface *rt_iface_find(struct router_rt *rt, uint16_t ifid)
+{
+	for (size_t i = 0; i < rt->n; i++)
+		if (rt->ifs[i].ifid == ifid)
+			return &rt->ifs[i];
+	return NULL;
+}
+
+/* ---- Sending ------------------------------------------------------------------------ */
+
+static void tx_flush(struct router_rt *rt, int fd, struct rt_tx *tx)
+{
+	unsigned done = 0;
+	int n;
+
+	while (done < tx->n) {
+		n = sendmmsg(fd, tx->msg + done, tx->n - done, MSG_DONTWAIT);
+		if (n <= 0) {
+			/* Full socket buffer, or the peer's port closed (ECONNREFUSED). */
+			rt->drops[ROUTER_DROP_SEND_FAILED] += tx->n - done;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			rt->tx_bytes += tx->iov[done + (unsigned)i].iov_len;
+		rt->tx_pkts += (unsigned)n;
+		done += (unsigned)n;
+	}
+	tx->n = 0;
+}
+
+static void tx_add(struct router_rt *rt, int fd, struct rt_tx *tx, uint8_t *buf, size_t len,
+		   const struct sockaddr_storage *to)
+{
+	unsigned i = tx->n;
+
+	memset(&tx->msg[i], 0, sizeof(tx->msg[i]));
+	tx->iov[i].iov_base = buf;
+	tx->iov[i].iov_len = len;
+	tx->msg[i].msg_hdr.msg_iov = &tx->iov[i];
+	tx->msg[i].msg_hdr.msg_iovlen = 1;
+	if (to) {
+		tx->addr[i] = *to;
+		tx->msg[i].msg_hdr.msg_name = &tx->addr[i];
+		tx->msg[i].msg_hdr.msg_namelen = to->ss_family == AF_INET6
+						     ? sizeof(struct sockaddr_in6)
+						     : sizeof(struct sockaddr_in);
+	}
+	if (++tx->n == ROUTER_RT_BATCH)
+		tx_flush(rt, fd, tx);
+}
+
+/* Egress of a link: loss, then delay or the send batch. */
+static void send_link(struct router_rt *rt, struct rt_iface *ifc, uint8_t *buf, size_t len,
+		      uint64_t now_ns)
+{
+	struct rt_delay *d = ifc->delay;
+	unsigned slot;
+	uint64_t due;
+
+	if (ifc->loss_ppm && prng_ppm(&ifc->prng) < ifc->loss_ppm) {
+		rt->drops[ROUTER_DROP_LINK_LOSS]++;
+		return;
+	}
+	if (!ifc->delay_us || !d) {
+		tx_add(rt, ifc->fd, &ifc->tx, buf, len, NULL);
+		return;
+	}
+	if (d->count == ROUTER_RT_DELAY_SLOTS) {
+		rt->drops[ROUTER_DROP_DELAY_QUEUE_FULL]++;
+		return;
+	}
+	slot = (d->head + d->count) % ROUTER_RT_DELAY_SLOTS;
+	due = now_ns + (uint64_t)ifc->delay_us * 1000u;
+	/* A link is a FIFO: never overtake the packet before (after a delay decrease). */
+	if (d->count) {
+		uint64_t last =
+		    d->due_ns[(slot + ROUTER_RT_DELAY_SLOTS - 1) % ROUTER_RT_DELAY_SLOTS];
+
+		due = due < last ? last : due;
+	}
+	memcpy(d->slab + (size_t)slot * ROUTER_MAX_PKT_LEN, buf, len);
+	d->len[slot] = (uint16_t)len;
+	d->due_ns[slot] = due;
+	d->count++;
+}
+
+/* Sends what is due on every delayed link; returns ms until the next due packet (or -1). */
+static int delay_service(struct router_rt *rt, uint64_t now_ns)
+{
+	int64_t next = -1;
+
+	for (size_t i = 0; i < rt->n; i++) {
+		struct rt_iface *ifc = &rt->ifs[i];
+		struct rt_delay *d = ifc->delay;
+
+		while (d && d->count && d->due_ns[d->head] <= now_ns) {
+			tx_add(rt, ifc->fd, &ifc->tx,
+			       d->slab + (size_t)d->head * ROUTER_MAX_PKT_LEN, d->len[d->head],
+			       NULL);
+			d->head = (d->head + 1) % ROUTER_RT_DELAY_SLOTS;
+			d->count--;
+		}
+		/* The batch points into the slab: send before those slots are reused. */
+		tx_flush(rt, ifc->fd, &ifc->tx);
+		if (d && d->count) {
+			int64_t ms = (int64_t)((d->due_ns[d->head] - now_ns) / 1000000u) + 1;
+
+			next = next < 0 || ms < next ? ms : next;
+		}
+	}
+	return (int)next;
+}
+
+/* Endhost delivery: only to loopback (the testnet's network-safety rule). */
+static bool deliver_addr(const struct router_action *act, struct sockaddr_storage *to)
+{
+	static const uint8_t v6_loopback[16] = {[15] = 1};
+
+	memset(to, 0, sizeof(*to));
+	if (act->dst_host.type == SCION_HOST_IPV4 && act->dst_host.ip[0] == 127) {
+		struct sockaddr_in *in = (struct sockaddr_in *)to;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(act->dst_port);
+		memcpy(&in->sin_addr, act->dst_host.ip, 4);
+		return true;
+	}
+	if (act->dst_host.type == SCION_HOST_IPV6 &&
+	    memcmp(act->dst_host.ip, v6_loopback, 16) == 0) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)to;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(act->dst_port);
+		memcpy(&in6->sin6_addr, act->dst_host.ip, 16);
+		return true;
+	}
+	return false;
+}
+
+/* ---- Receiving ---------------------------------------------------------------------- */
+
+static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t now_s,
+		   uint64_t now_ns)
+{
+	uint8_t *buf = rt->bufs[i];
+	size_t len = rt->rx[i].msg_len;
+	struct router_action act;
+	struct sockaddr_storage to;
+	struct rt_iface *ifc;
+
+	rt->rx_pkts++;
+	rt->rx_bytes += len;
+	if ((rt->rx[i].msg_hdr.msg_flags & MSG_TRUNC) || len > ROUTER_MAX_PKT_LEN) {
+		rt->drops[ROUTER_DROP_OVERSIZE]++;
+		return;
+	}
+	switch (router_process(rt->r, buf, len, ingress, now_s, &act)) {
+	case ROUTER_FORWARD:
+		ifc = rt_iface_find(rt, act.egress);
+		if (ifc) /* router_process only names configured interfaces */
+			send_link(rt, ifc, buf, len, now_ns);
+		break;
+	case ROUTER_DELIVER:
+		if (!deliver_addr(&act, &to)) {
+			rt->drops[ROUTER_DROP_NON_LOOPBACK]++;
+			break;
+		}
+		tx_add(rt, rt->internal_fd, &rt->internal_tx, buf, len, &to);
+		break;
+	case ROUTER_REPLY:
+		/* The packet is consumed: its buffer takes the reply. */
+		memcpy(buf, act.reply, act.reply_len);
+		if (ingress == 0) {
+			tx_add(rt, rt->internal_fd, &rt->internal_tx, buf, act.reply_len,
+			       &rt->rxaddr[i]);
+		} else {
+			ifc = rt_iface_find(rt, ingress);
+			if (ifc)
+				send_link(rt, ifc, buf, act.reply_len, now_ns);
+		}
+		break;
+	case ROUTER_DROP:
+		break;
+	}
+}
+
+static void flush_all(struct router_rt *rt)
+{
+	for (size_t k = 0; k < rt->n; k++)
+		if (rt->ifs[k].tx.n)
+			tx_flush(rt, rt->ifs[k].fd, &rt->ifs[k].tx);
+	if (rt->internal_tx.n)
+		tx_flush(rt, rt->internal_fd, &rt->internal_tx);
+}
+
+static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
+{
+	for (int round = 0; round < RT_RX_ROUNDS; round++) {
+		uint64_t now_s = unix_sec(), now_ns = mono_ns();
+		int n;
+
+		for (unsigned i = 0; i < ROUTER_RT_BATCH; i++) {
+			memset(&rt->rx[i].msg_hdr, 0, sizeof(rt->rx[i].msg_hdr));
+			rt->rxiov[i].iov_base = rt->bufs[i];
+			rt->rxiov[i].iov_len = ROUTER_MAX_PKT_LEN;
+			rt->rx[i].msg_hdr.msg_iov = &rt->rxiov[i];
+			rt->rx[i].msg_hdr.msg_iovlen = 1;
+			rt->rx[i].msg_hdr.msg_name = &rt->rxaddr[i];
+			rt->rx[i].msg_hdr.msg_namelen = sizeof(rt->rxaddr[i]);
+		}
+		n = recvmmsg(fd, rt->rx, ROUTER_RT_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return; /* EAGAIN, or an ICMP error queued on a connected socket */
+		for (unsigned i = 0; i < (unsigned)n; i++)
+			handle(rt, i, ingress, now_s, now_ns);
+		/* Sends point into the receive buffers: flush before the next read. */
+		flush_all(rt);
+		if (n < ROUTER_RT_BATCH)
+			return;
+	}
+}
+
+/* ---- Statistics and control ------------------------------------------------------------ */
+
+static void stats_publish(struct router_rt *rt)
+{
+	const struct router_counters *c = router_counters_get(rt->r);
+	const uint64_t fixed[9] = {
+	    rt->rx_pkts,  rt->rx_bytes, rt->tx_pkts, rt->tx_bytes,	    c->processed,
+	    c->forwarded, c->delivered, c->replies,  c->replies_suppressed,
+	};
+
+	for (unsigned i = 0; i < 9; i++)
+		atomic_store_explicit(&rt->pub[i], fixed[i], memory_order_relaxed);
+	for (unsigned i = 0; i < ROUTER_DROP_MAX; i++)
+		atomic_store_explicit(&rt->pub[9 + i], c->drops[i] + rt->drops[i],
+				      memory_order_relaxed);
+}
+
+void router_rt_stats(struct router_rt *rt, struct router_stats *out)
+{
+	uint64_t v[RT_NSTATS];
+
+	for (unsigned i = 0; i < RT_NSTATS; i++)
+		v[i] = atomic_load_explicit(&rt->pub[i], memory_order_relaxed);
+	out->rx_pkts = v[0];
+	out->rx_bytes = v[1];
+	out->tx_pkts = v[2];
+	out->tx_bytes = v[3];
+	out->processed = v[4];
+	out->forwarded = v[5];
+	out->delivered = v[6];
+	out->replies = v[7];
+	out->replies_suppressed = v[8];
+	memcpy(out->drops, v + 9, sizeof(out->drops));
+}
+
+/* Applies a link request in the router thread; allocation happens outside the lock. */
+static int link_apply(struct router_rt *rt, const struct rt_link_req *req)
+{
+	struct rt_iface *ifc = rt_iface_find(rt, req->ifid);
+
+	if (!ifc || router_set_link_up(rt->r, req->ifid, req->up))
+		return ROUTER_RT_ERR_IFACE;
+	if (req->delay_us && !ifc->delay) {
+		struct rt_delay *d = calloc(1, sizeof(*d));
+
+		if (d)
+			d->slab = malloc((size_t)ROUTER_RT_DELAY_SLOTS * ROUTER_MAX_PKT_LEN);
+		if (!d || !d->slab) {
+			free(d);
+			return ROUTER_RT_ERR_NOMEM;
+		}
+		ifc->delay = d;
+	}
+	ifc->loss_ppm = req->loss_ppm;
+	ifc->delay_us = req->delay_us;
+	return 0;
+}
+
+static void control(struct router_rt *rt)
+{
+	struct rt_link_req req;
+	uint64_t v;
+	bool pending;
+	int result;
+
+	if (read(rt->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&rt->mu);
+	pending = rt->req_pending;
+	req = rt->req;
+	pthread_mutex_unlock(&rt->mu);
+	if (!pending)
+		return;
+	result = link_apply(rt, &req);
+	pthread_mutex_lock(&rt->mu);
+	rt->req_result = result;
+	rt->req_pending = false;
+	pthread_cond_broadcast(&rt->cv);
+	pthread_mutex_unlock(&rt->mu);
+}
+
+static void *rt_main(void *arg)
+{
+	struct router_rt *rt = arg;
+	struct epoll_event ev[RT_EPOLL_EVENTS];
+	int timeout = RT_IDLE_MS;
+
+	while (!atomic_load(&rt->stop)) {
+		int n = epoll_wait(rt->epfd, ev, RT_EPOLL_EVENTS, timeout);
+
+		for (int i = 0; i < n; i++) {
+			uint32_t id = ev[i].data.u32;
+
+			if (id == RT_EV_CONTROL)
+				control(rt);
+			else if (id == RT_EV_INTERNAL)
+				rx_socket(rt, rt->internal_fd, 0);
+			else if (id < rt->n)
+				rx_socket(rt, rt->ifs[id].fd, rt->ifs[id].ifid);
+		}
+		timeout = delay_service(rt, mono_ns());
+		if (timeout < 0 || timeout > RT_IDLE_MS)
+			timeout = RT_IDLE_MS;
+		stats_publish(rt);
+	}
+	return NULL;
+}
+
+int router_rt_link_set(struct router_rt *rt, uint16_t ifid, bool up, uint32_t loss_ppm,
+		       uint32_t delay_us)
+{
+	const uint64_t one = 1;
+	struct timespec until;
+	int err = 0;
+
+	if (loss_ppm > ROUTER_RT_LOSS_PPM_MAX || delay_us > ROUTER_RT_MAX_DELAY_US)
+		return ROUTER_RT_ERR_PARAM;
+	if (!rt_iface_find(rt, ifid))
+		return ROUTER_RT_ERR_IFACE;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ROUTER_RT_CONTROL_TIMEOUT_MS / 1000;
+	pthread_mutex_lock(&rt->mu);
+	while (rt->req_pending && !err)
+		err = pthread_cond_timedwait(&rt->cv, &rt->mu, &until);
+	if (!err) {
+		rt->req = (struct rt_link_req){ifid, up, loss_ppm, delay_us};
+		rt->req_pending = true;
+	}
+	pthread_mutex_unlock(&rt->mu);
+	if (err || write(rt->evfd, &one, sizeof(one)) != sizeof(one))
+		return ROUTER_RT_ERR_TIMEOUT;
+	pthread_mutex_lock(&rt->mu);
+	while (rt->req_pending && !err)
+		err = pthread_cond_timedwait(&rt->cv, &rt->mu, &until);
+	err = err ? ROUTER_RT_ERR_TIMEOUT : rt->req_result;
+	pthread_mutex_unlock(&rt->mu);
+	return err;
+}
+
+/* ---- Start and stop -------------------------------------------------------------------- */
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in *in4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+	return ss->ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+}
+
+static socklen_t ss_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* A UDP socket bound to local (and connected to remote, if given) in the epoll set as id. */
+static int open_socket(struct router_rt *rt, const struct sockaddr_storage *local,
+		       const struct sockaddr_storage *remote, uint32_t id, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = id};
+	int buf = RT_SOCK_BUF;
+	int fd;
+
+	if (!is_loopback(local) || (remote && !is_loopback(remote))) {
+		snprintf(err, errlen, "router: socket %u: addresses must be on loopback", id);
+		return -1;
+	}
+	fd = socket(local->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "router: socket: %s", strerror(errno));
+		return -1;
+	}
+	/* Best effort: larger buffers absorb bursts; the kernel caps them. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (bind(fd, (const struct sockaddr *)local, ss_len(local)) < 0 ||
+	    (remote && connect(fd, (const struct sockaddr *)remote, ss_len(remote)) < 0) ||
+	    epoll_ctl(rt->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		snprintf(err, errlen, "router: socket %u: bind/connect: %s", id, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void rt_free(struct router_rt *rt)
+{
+	for (size_t i = 0; i < rt->n; i++) {
+		if (rt->ifs[i].fd >= 0)
+			close(rt->ifs[i].fd);
+		if (rt->ifs[i].delay)
+			free(rt->ifs[i].delay->slab);
+		free(rt->ifs[i].delay);
+	}
+	if (rt->internal_fd >= 0)
+		close(rt->internal_fd);
+	if (rt->evfd >= 0)
+		close(rt->evfd);
+	if (rt->epfd >= 0)
+		close(rt->epfd);
+	pthread_cond_destroy(&rt->cv);
+	pthread_mutex_destroy(&rt->mu);
+	router_free(rt->r);
+	free(rt->bufs);
+	free(rt);
+}
+
+static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = RT_EV_CONTROL};
+
+	rt->epfd = epoll_create1(EPOLL_CLOEXEC);
+	rt->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rt->epfd < 0 || rt->evfd < 0 || epoll_ctl(rt->epfd, EPOLL_CTL_ADD, rt->evfd, &ev) < 0) {
+		snprintf(err, errlen, "router: epoll/eventfd: %s", strerror(errno));
+		return -1;
+	}
+	rt->internal_fd = open_socket(rt, &cfg->internal, NULL, RT_EV_INTERNAL, err, errlen);
+	if (rt->internal_fd < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->n_ifaces; i++) {
+		const struct router_iface_config *c = &cfg->ifaces[i];
+		struct rt_iface *ifc = &rt->ifs[i];
+
+		ifc->ifid = c->ifid;
+		/* Deterministic loss per link and direction; never zero (xorshift). */
+		ifc->prng = (cfg->ia ^ ((uint64_t)c->ifid << 48) ^ c->remote_ia) | 1;
+		ifc->fd = open_socket(rt, &c->local, &c->remote, (uint32_t)i, err, errlen);
+		rt->n = i + 1;
+		if (ifc->fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct router_rt *router_rt_start(const struct router_config *cfg, char *err, size_t errlen)
+{
+	struct router_rt *rt = calloc(1, sizeof(*rt));
+
+	if (!rt) {
+		snprintf(err, errlen, "router: out of memory");
+		return NULL;
+	}
+	rt->epfd = rt->evfd = rt->internal_fd = -1;
+	for (size_t i = 0; i < ROUTER_MAX_IFACES; i++)
+		rt->ifs[i].fd = -1;
+	pthread_mutex_init(&rt->mu, NULL);
+	pthread_cond_init(&rt->cv, NULL);
+	rt->r = router_new(cfg, err, errlen);
+	rt->bufs = calloc(ROUTER_RT_BATCH, sizeof(*rt->bufs));
+	if (!rt->r || !rt->bufs) {
+		if (rt->r)
+			snprintf(err, errlen, "router: out of memory");
+		goto err_free;
+	}
+	if (rt_open(rt, cfg, err, errlen))
+		goto err_free;
+	if (pthread_create(&rt->thread, NULL, rt_main, rt)) {
+		snprintf(err, errlen, "router: cannot start thread");
+		goto err_free;
+	}
+	return rt;
+err_free:
+	rt_free(rt);
+	return NULL;
+}
+
+void router_rt_stop(struct router_rt *rt)
+{
+	const uint64_t one = 1;
+
+	if (!rt)
+		return;
+	atomic_store(&rt->stop, true);
+	if (write(rt->evfd, &one, sizeof(one)) < 0) {
+		/* The thread still sees stop within RT_IDLE_MS. */
+	}
+	pthread_join(rt->thread, NULL);
+	rt_free(rt);
+}
