@@ -35,7 +35,7 @@ enum seg_cipher {
 
 enum {
 	SEG_CONFIG_REMOTES_MAX = 1024,
-	SEG_CONFIG_SUBNETS_MAX = 256, /* per remote, and per adapter */
+	SEG_CONFIG_SUBNETS_MAX = 256, /* allowedSubnets per remote (adapter: SEG_ADAPTER_SUBNETS_MAX) */
 	SEG_CONFIG_PSK_LEN = 32,
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
