@@ -40,7 +40,8 @@ enum seg_config_cipher {
 
 enum {
 	SEG_CONFIG_REMOTES_MAX = 1024,
-	SEG_CONFIG_SUBNETS_MAX = 256, /* allowedSubnets per remote (adapter: SEG_ADAPTER_SUBNETS_MAX) */
+	/* allowedSubnets per remote; the adapter has SEG_ADAPTER_SUBNETS_MAX. */
+	SEG_CONFIG_SUBNETS_MAX = 256,
 	SEG_CONFIG_PSK_LEN = 32,
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
