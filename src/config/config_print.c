@@ -95,7 +95,7 @@ void seg_config_fprint(FILE *f, const struct seg_config *c, unsigned flags)
 	yaml_print_string(f, c->metrics_addr);
 	fprintf(f, "\npathPolicy: %s\n", seg_path_policy_name(c->path_policy));
 	fprintf(f, "redundant: %s\n", c->redundant ? "true" : "false");
-	fprintf(f, "cipher: %s\n", seg_config_cipher_name(c->cipher));
+	fprintf(f, "cipher: %s\n", seg_cipher_name(c->cipher));
 	if (c->has_psk) {
 		fputs("preSharedKey: ", f);
 		if (flags & SEG_CONFIG_PRINT_SECRETS)
