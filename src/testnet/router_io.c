@@ -70,6 +70,7 @@ struct router_rt {
 	pthread_t thread;
 	int epfd, evfd, internal_fd;
 	sa_family_t internal_family;
+	unsigned batch; /* packets per recvmmsg/sendmmsg, 1..ROUTER_RT_BATCH */
 	size_t n;
 	struct rt_iface ifs[ROUTER_MAX_IFACES];
 	struct rt_tx internal_tx;
@@ -163,7 +164,7 @@ static void tx_add(struct router_rt *rt, int fd, struct rt_tx *tx, uint8_t *buf,
 						     ? sizeof(struct sockaddr_in6)
 						     : sizeof(struct sockaddr_in);
 	}
-	if (++tx->n == ROUTER_RT_BATCH)
+	if (++tx->n == rt->batch)
 		tx_flush(rt, fd, tx);
 }
 
@@ -328,7 +329,7 @@ static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
 		uint64_t now_s = unix_sec(), now_ns = mono_ns();
 		int n;
 
-		for (unsigned i = 0; i < ROUTER_RT_BATCH; i++) {
+		for (unsigned i = 0; i < rt->batch; i++) {
 			memset(&rt->rx[i].msg_hdr, 0, sizeof(rt->rx[i].msg_hdr));
 			rt->rxiov[i].iov_base = rt->bufs[i];
 			rt->rxiov[i].iov_len = ROUTER_MAX_PKT_LEN;
@@ -337,14 +338,14 @@ static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
 			rt->rx[i].msg_hdr.msg_name = &rt->rxaddr[i];
 			rt->rx[i].msg_hdr.msg_namelen = sizeof(rt->rxaddr[i]);
 		}
-		n = recvmmsg(fd, rt->rx, ROUTER_RT_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, rt->rx, rt->batch, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or an ICMP error queued on a connected socket */
 		for (unsigned i = 0; i < (unsigned)n; i++)
 			handle(rt, i, ingress, now_s, now_ns);
 		/* Sends point into the receive buffers: flush before the next read. */
 		flush_all(rt);
-		if (n < ROUTER_RT_BATCH)
+		if ((unsigned)n < rt->batch)
 			return;
 	}
 }
@@ -602,6 +603,7 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 		return NULL;
 	}
 	rt->epfd = rt->evfd = rt->internal_fd = -1;
+	rt->batch = cfg->batch && cfg->batch < ROUTER_RT_BATCH ? cfg->batch : ROUTER_RT_BATCH;
 	for (size_t i = 0; i < ROUTER_MAX_IFACES; i++)
 		rt->ifs[i].fd = -1;
 	pthread_mutex_init(&rt->mu, NULL);
@@ -623,6 +625,16 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 err_free:
 	rt_free(rt);
 	return NULL;
+}
+
+uint64_t router_rt_cpu_ns(struct router_rt *rt)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (pthread_getcpuclockid(rt->thread, &cid) || clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void router_rt_stop(struct router_rt *rt)
