@@ -305,7 +305,9 @@ static void run(struct bench *b, unsigned batch, struct result *res)
 		processed0[i] = st.processed;
 	}
 	t0 = now_s();
-	if (pthread_create(&snk, NULL, sink_main, b) || pthread_create(&snd, NULL, sender_main, b))
+	if (pthread_create(&snk, NULL, sink_main, b))
+		die("pthread_create");
+	if (pthread_create(&snd, NULL, sender_main, b))
 		die("pthread_create");
 	pthread_join(snd, NULL);
 	res->seconds = now_s() - t0;
@@ -353,7 +355,8 @@ int main(int argc, char **argv)
 			struct result r;
 
 			run(&b, batches[k], &r);
-			printf("%-8zu %-6zu %-6u %-10llu %-10llu %5.1f%%  %-9.0f %6.0f / %-7.0f %-8llu\n",
+			printf("%-8zu %-6zu %-6u %-10llu %-10llu %5.1f%%  %-9.0f %6.0f / %-7.0f "
+			       "%-8llu\n",
 			       sizes[i], b.len, batches[k], (unsigned long long)r.sent,
 			       (unsigned long long)r.received,
 			       r.sent ? 100.0 * (double)(r.sent - r.received) / (double)r.sent

@@ -361,8 +361,7 @@ static int parse_link(struct topo_ctx *c, const yaml_node_t *n)
 		else if (scalar_is(k, "underlay") && !l->has_underlay) {
 			rc = parse_underlay(c, v, &l->underlay);
 			l->has_underlay = true;
-		}
-		else if (in_list(k, ignored_link_keys))
+		} else if (in_list(k, ignored_link_keys))
 			rc = 0;
 		else
 			rc = fail(c, k, TOPO_ERR_KEY, "unknown or repeated link key");

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * End to end through seg-testnet: real daemons, real border routers, real packets on
- * loopback (127.N.k.1, N claimed free by netrun, and ::1 for tiny6's IPv6 ASes). The network runs in this process
- * (netrun_start); the endhost is the SCION socket of src/scion/socket.h, and the `seg`
- * binary runs against the same network as a child process.
+ * loopback (127.N.k.1, N claimed free by netrun; ::1 for tiny6's IPv6 ASes). The network
+ * runs in this process (netrun_start); the endhost is the SCION socket of src/scion/socket.h,
+ * and the `seg` binary runs against the same network as a child process.
  *
  *   tiny.topo                        multipath.topo (see the file for the drawing)
  *
@@ -343,7 +343,8 @@ static void tiny6_wrong_family(struct fixture *f)
 	}
 	for (int tries = 0; tries < 100; tries++) {
 		assert_int_equal(netrun_router_stats(f->net, IA_111, &after), 0);
-		if (after.drops[ROUTER_DROP_HOST_FAMILY] == before.drops[ROUTER_DROP_HOST_FAMILY] + n)
+		if (after.drops[ROUTER_DROP_HOST_FAMILY] ==
+		    before.drops[ROUTER_DROP_HOST_FAMILY] + n)
 			break;
 		usleep(10000);
 	}

@@ -223,9 +223,9 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tiny),      cmocka_unit_test(test_multipath),
-	    cmocka_unit_test(test_twenty),    cmocka_unit_test(test_border_router_names),
-	    cmocka_unit_test(test_tiny6),     cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_tiny),	 cmocka_unit_test(test_multipath),
+	    cmocka_unit_test(test_twenty),	 cmocka_unit_test(test_border_router_names),
+	    cmocka_unit_test(test_tiny6),	 cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_missing_file),
 	};
 
