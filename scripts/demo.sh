@@ -65,7 +65,7 @@ done
 PY=/usr/bin/python3
 UTIL=$ROOT/scripts/demo/demo_util.py
 TOPO=$ROOT/topologies/multipath.topo
-SEG=$BUILD/cmd/seg/seg
+SEG=$BUILD/seg
 TESTNET=$BUILD/seg-testnet
 IA_A=1-ff00:0:111
 IA_B=1-ff00:0:131
