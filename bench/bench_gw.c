@@ -34,6 +34,7 @@ static int d_paths(void *ctx, const struct seg_daemon_paths_req *req, struct seg
 	struct seg_path *p;
 
 	__atomic_add_fetch(&d->paths_calls, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->last_call_ns, seg_time_now(), __ATOMIC_RELAXED);
 	if (req->src != BENCH_IA || req->dst != BENCH_IA || req->hidden)
 		return SEG_DAEMON_ERR_NOT_FOUND;
 	p = calloc(1, sizeof(*p));
@@ -80,6 +81,7 @@ static int d_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemon_
 	int err;
 
 	__atomic_add_fetch(&d->drkey_calls, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->last_call_ns, seg_time_now(), __ATOMIC_RELAXED);
 	err = host_as_key(d, req->dst_ia, req->protocol, &req->src_host, host_as);
 	if (err)
 		return SEG_DAEMON_ERR_INTERNAL;

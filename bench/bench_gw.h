@@ -29,6 +29,7 @@ struct bench_daemon {
 	uint16_t mtu;	       /* of the empty path it returns */
 	unsigned long drkey_calls; /* gRPC thread: read after the run */
 	unsigned long paths_calls;
+	uint64_t last_call_ns; /* monotonic time of the last call answered */
 };
 
 void bench_daemon_start(struct bench_daemon *d, uint16_t mtu);

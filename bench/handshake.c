@@ -5,8 +5,9 @@
  *   gateway 1-ff00:0:110,127.0.0.1 ──Init──►  simulated peers 1-ff00:0:110,127.0.x.y (N)
  *        (in-process daemon: paths, DRKey)  ◄──Response──  one process, handshake.h directly
  *
- * The simulated peers are the responders: each has its own UDP socket on its own loopback
- * address, derives its DRKey key locally (the fast side), answers every Init with
+ * The simulated peers are the responders, on a thread of their own (as other hosts would
+ * be, so that their answers do not wait for the gateway's thread): each has its own UDP
+ * socket on its own loopback address, derives its DRKey key locally (the fast side), answers every Init with
  * handshake_consume_init, and ignores everything else, except peer 0, which installs the
  * session and opens the gateway's transport packets to see the first data packet arrive.
  * The gateway's adapter sends one data packet to every peer when it comes up.
@@ -20,6 +21,7 @@
  */
 #include <arpa/inet.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include "bench_gw.h"
 #include "gateway/handshake.h"
 #include "gateway/session.h"
+#include "gateway/status.h"
 #include "gateway/transport.h"
 
 enum { MAX_PEERS = 4000, UP_TIMEOUT_MS = 60000, PKT_MAX = 2048 };
@@ -47,7 +50,9 @@ struct sim_peer {
 
 struct bench {
 	struct bench_daemon d;
-	struct evloop *loop;
+	struct evloop *loop;	  /* the gateway's control thread (main) */
+	struct evloop *sim_loop; /* the simulated peers' own thread, as other hosts would be */
+	pthread_t sim_thread;
 	struct gateway *gw;
 	struct scion_addr gw_addr;
 	struct sockaddr_in gw_sa;
@@ -55,8 +60,9 @@ struct bench {
 	size_t n;
 	struct sim_peer *peers;
 	size_t ups;
-	uint64_t t_start, t_first_data, t_all_up;
-	uint32_t next_index;
+	uint64_t t_start, t_all_up;
+	uint64_t t_first_data; /* written by the simulator thread (atomic) */
+	uint32_t next_index;   /* simulator thread */
 };
 
 static struct bench B;
@@ -86,8 +92,9 @@ static void sim_transport(struct sim_peer *sp, uint8_t *msg, size_t len)
 	if (!sp->s || transport_header_parse(msg, len, &th) != 0 ||
 	    session_open(sp->s, seg_time_now(), &th, msg, len, &n) != 0)
 		return;
-	if (msg[SEG_TRANSPORT_HEADER_LEN] == SEG_INNER_DATA && !B.t_first_data)
-		B.t_first_data = seg_time_now();
+	if (msg[SEG_TRANSPORT_HEADER_LEN] == SEG_INNER_DATA &&
+	    !__atomic_load_n(&B.t_first_data, __ATOMIC_RELAXED))
+		__atomic_store_n(&B.t_first_data, seg_time_now(), __ATOMIC_RELAXED);
 }
 
 static void sim_init(struct sim_peer *sp, size_t i, const uint8_t *msg, size_t len)
@@ -150,19 +157,30 @@ static void sim_setup(size_t i)
 	handshake_init(&sp->hs, &cfg);
 	sp->keys.epoch = B.d.epoch.begin;
 	bench_drkey_host_host(&B.d, &sp->addr, &B.gw_addr, sp->keys.key);
-	if (evloop_fd_add(B.loop, sp->fd, EVLOOP_READ, sim_ready, sp) != 0)
+	if (evloop_fd_add(B.sim_loop, sp->fd, EVLOOP_READ, sim_ready, sp) != 0)
 		bench_die("evloop_fd_add");
+}
+
+static void *sim_main(void *arg)
+{
+	(void)arg;
+	if (evloop_run(B.sim_loop) != 0)
+		bench_die("simulator loop failed");
+	return NULL;
 }
 
 static void sim_teardown(void)
 {
+	evloop_stop(B.sim_loop);
+	pthread_join(B.sim_thread, NULL);
 	for (size_t i = 0; i < B.n; i++) {
-		evloop_fd_del(B.loop, B.peers[i].fd);
+		evloop_fd_del(B.sim_loop, B.peers[i].fd);
 		close(B.peers[i].fd);
 		handshake_clear(&B.peers[i].hs);
 		session_free(B.peers[i].s);
 	}
 	free(B.peers);
+	evloop_free(B.sim_loop);
 }
 
 /* ---- the gateway's adapter ---------------------------------------------------------------- */
@@ -185,7 +203,7 @@ static const struct seg_adapter_ops ops = {.name = "bench", .peer_up = on_up};
 static bool all_up_and_data(void *arg)
 {
 	(void)arg;
-	return B.ups == B.n && B.t_first_data;
+	return B.ups == B.n && __atomic_load_n(&B.t_first_data, __ATOMIC_RELAXED);
 }
 
 /* ---- memory ------------------------------------------------------------------------------- */
@@ -214,6 +232,25 @@ static double per_peer_kib(size_t after, size_t before)
 	return ((double)after - (double)before) / (double)B.n / 1024.0;
 }
 
+/* Gateway-wide drop counters on stderr: a slow run is explained by what was lost. */
+static void drops_print(void)
+{
+	struct gw_status st = {0};
+	uint64_t retransmits = 0;
+
+	for (size_t i = 0; i < B.n; i++)
+		retransmits += B.peers[i].inits > 1 ? B.peers[i].inits - 1 : 0;
+	if (retransmits)
+		fprintf(stderr, "handshake: %llu Inits retransmitted\n",
+			(unsigned long long)retransmits);
+	if (gateway_status_collect(B.gw, &st) != 0)
+		return;
+	for (size_t i = 0; i < st.n_drops; i++)
+		fprintf(stderr, "handshake: gateway dropped %llu: %s\n",
+			(unsigned long long)st.drops[i].count, st.drops[i].reason);
+	gw_status_free(&st);
+}
+
 int main(int argc, char **argv)
 {
 	struct gateway_opts opts = {.daemon_timeout_ms = 5000};
@@ -228,9 +265,10 @@ int main(int argc, char **argv)
 	B.sim_port = (uint16_t)(B.gw_port + 1);
 	bench_daemon_start(&B.d, 1500);
 	B.loop = evloop_new();
+	B.sim_loop = evloop_new();
 	B.peers = calloc(B.n, sizeof(*B.peers));
 	remotes = malloc(B.n * 64 + 1);
-	if (!B.loop || !B.peers || !remotes ||
+	if (!B.loop || !B.sim_loop || !B.peers || !remotes ||
 	    scion_addr_parse(BENCH_IA_STR ",127.0.0.1", &B.gw_addr) != 0)
 		bench_die("setup");
 	B.gw_sa.sin_family = AF_INET;
@@ -241,6 +279,8 @@ int main(int argc, char **argv)
 		len += (size_t)sprintf(remotes + len, "  - address: %s,127.0.%zu.%zu:%u\n",
 				       BENCH_IA_STR, 1 + i / 250, 1 + i % 250, B.sim_port);
 	}
+	if (pthread_create(&B.sim_thread, NULL, sim_main, NULL) != 0)
+		bench_die("simulator thread");
 	opts.loop = B.loop;
 
 	m0 = mem_now();
@@ -258,11 +298,13 @@ int main(int argc, char **argv)
 
 	printf("peers=%zu first_data_ms=%.2f all_up_ms=%.1f heap_idle_kib_per_peer=%.1f "
 	       "heap_up_kib_per_peer=%.1f rss_up_kib_per_peer=%.1f heap_up_total_mib=%.1f "
-	       "daemon_drkey_calls=%lu daemon_paths_calls=%lu\n",
+	       "daemon_drkey_calls=%lu daemon_paths_calls=%lu last_daemon_call_ms=%.1f\n",
 	       B.n, (double)(B.t_first_data - B.t_start) / 1e6,
 	       (double)(B.t_all_up - B.t_start) / 1e6, per_peer_kib(m1.heap, m0.heap),
 	       per_peer_kib(m2.heap, m0.heap), per_peer_kib(m2.rss, m0.rss),
-	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls);
+	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
+	       (double)(B.d.last_call_ns - B.t_start) / 1e6);
+	drops_print();
 	gateway_free(B.gw);
 	sim_teardown();
 	evloop_free(B.loop);
