@@ -297,12 +297,13 @@ int main(int argc, char **argv)
 	m2 = mem_now();
 
 	printf("peers=%zu first_data_ms=%.2f all_up_ms=%.1f heap_idle_kib_per_peer=%.1f "
-	       "heap_up_kib_per_peer=%.1f rss_up_kib_per_peer=%.1f heap_up_total_mib=%.1f "
+	       "heap_up_kib_per_peer=%.1f rss_up_kib_per_peer=%.1f heap_idle_total_mib=%.1f "
+	       "heap_up_total_mib=%.1f "
 	       "daemon_drkey_calls=%lu daemon_paths_calls=%lu last_daemon_call_ms=%.1f\n",
 	       B.n, (double)(B.t_first_data - B.t_start) / 1e6,
 	       (double)(B.t_all_up - B.t_start) / 1e6, per_peer_kib(m1.heap, m0.heap),
 	       per_peer_kib(m2.heap, m0.heap), per_peer_kib(m2.rss, m0.rss),
-	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
+	       ((double)m1.heap - (double)m0.heap) / 1048576.0, ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
 	       (double)(B.d.last_call_ns - B.t_start) / 1e6);
 	drops_print();
 	gateway_free(B.gw);
