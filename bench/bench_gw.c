@@ -97,9 +97,9 @@ static int d_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemon_
 }
 
 static const struct seg_daemon_service_ops daemon_ops = {
-	.paths = d_paths,
-	.port_range = d_port_range,
-	.drkey = d_drkey,
+    .paths = d_paths,
+    .port_range = d_port_range,
+    .drkey = d_drkey,
 };
 
 void bench_daemon_start(struct bench_daemon *d, uint16_t mtu)
@@ -183,8 +183,7 @@ static void wait_tick(struct evloop *loop, void *arg)
 		evloop_stop(loop);
 }
 
-bool bench_run_until(struct evloop *loop, bool (*cond)(void *arg), void *arg,
-		     uint64_t timeout_ms)
+bool bench_run_until(struct evloop *loop, bool (*cond)(void *arg), void *arg, uint64_t timeout_ms)
 {
 	struct wait w = {.cond = cond, .arg = arg};
 

@@ -26,7 +26,7 @@ struct bench_daemon {
 	char addr[32];
 	uint8_t master[16];
 	struct drkey_epoch epoch;
-	uint16_t mtu;	       /* of the empty path it returns */
+	uint16_t mtu;		   /* of the empty path it returns */
 	unsigned long drkey_calls; /* gRPC thread: read after the run */
 	unsigned long paths_calls;
 	uint64_t last_call_ns; /* monotonic time of the last call answered */
@@ -47,8 +47,7 @@ struct gateway *bench_gateway_new(const char *host, uint16_t port, const struct 
 				  const struct gateway_opts *opts);
 
 /* Runs loop until cond(arg) holds (checked every ms) or timeout_ms passed; returns cond. */
-bool bench_run_until(struct evloop *loop, bool (*cond)(void *arg), void *arg,
-		     uint64_t timeout_ms);
+bool bench_run_until(struct evloop *loop, bool (*cond)(void *arg), void *arg, uint64_t timeout_ms);
 
 /* Monotonic nanoseconds. */
 uint64_t bench_now_ns(void);

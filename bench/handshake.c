@@ -7,8 +7,8 @@
  *
  * The simulated peers are the responders, on a thread of their own (as other hosts would
  * be, so that their answers do not wait for the gateway's thread): each has its own UDP
- * socket on its own loopback address, derives its DRKey key locally (the fast side), answers every Init with
- * handshake_consume_init, and ignores everything else, except peer 0, which installs the
+ * socket on its own loopback address, derives its DRKey key locally (the fast side), answers every
+ * Init with handshake_consume_init, and ignores everything else, except peer 0, which installs the
  * session and opens the gateway's transport packets to see the first data packet arrive.
  * The gateway's adapter sends one data packet to every peer when it comes up.
  *
@@ -50,7 +50,7 @@ struct sim_peer {
 
 struct bench {
 	struct bench_daemon d;
-	struct evloop *loop;	  /* the gateway's control thread (main) */
+	struct evloop *loop;	 /* the gateway's control thread (main) */
 	struct evloop *sim_loop; /* the simulated peers' own thread, as other hosts would be */
 	pthread_t sim_thread;
 	struct gateway *gw;
@@ -77,8 +77,7 @@ static void sim_send(struct sim_peer *sp, const uint8_t *msg, size_t len)
 
 	h.src = sp->addr;
 	h.dst = B.gw_addr;
-	if (scion_udp_packet_build(&h, B.sim_port, B.gw_port, msg, len, buf, sizeof(buf), &n) !=
-	    0)
+	if (scion_udp_packet_build(&h, B.sim_port, B.gw_port, msg, len, buf, sizeof(buf), &n) != 0)
 		bench_die("building a Response failed");
 	if (sendto(sp->fd, buf, n, 0, (struct sockaddr *)&B.gw_sa, sizeof(B.gw_sa)) < 0)
 		bench_die("sendto the gateway failed");
@@ -303,7 +302,8 @@ int main(int argc, char **argv)
 	       B.n, (double)(B.t_first_data - B.t_start) / 1e6,
 	       (double)(B.t_all_up - B.t_start) / 1e6, per_peer_kib(m1.heap, m0.heap),
 	       per_peer_kib(m2.heap, m0.heap), per_peer_kib(m2.rss, m0.rss),
-	       ((double)m1.heap - (double)m0.heap) / 1048576.0, ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
+	       ((double)m1.heap - (double)m0.heap) / 1048576.0,
+	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
 	       (double)(B.d.last_call_ns - B.t_start) / 1e6);
 	drops_print();
 	gateway_free(B.gw);

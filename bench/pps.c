@@ -117,8 +117,8 @@ static void env_up(struct env *e, const char *cipher)
 	snprintf(remotes, sizeof(remotes), "  - address: %s,127.0.0.1:%u\n", BENCH_IA_STR, base);
 	e->b = bench_gateway_new("127.0.0.2", (uint16_t)(base + 1), &e->d, cipher, remotes, &opts);
 	if (seg_gateway_adapter_register(e->a, &count_ops, &e->ca) != 0 ||
-	    seg_gateway_adapter_register(e->b, &count_ops, &e->cb) != 0 ||
-	    gateway_run(e->a) != 0 || gateway_run(e->b) != 0)
+	    seg_gateway_adapter_register(e->b, &count_ops, &e->cb) != 0 || gateway_run(e->a) != 0 ||
+	    gateway_run(e->b) != 0)
 		bench_die("gateways did not start");
 	if (scion_addr_parse(BENCH_IA_STR ",127.0.0.2", &b_addr) != 0)
 		bench_die("address");
@@ -150,8 +150,8 @@ static void env_down(struct env *e)
 
 static void aead_setup(struct env *e, const char *cipher)
 {
-	const EVP_CIPHER *c = strcmp(cipher, "aes-256-gcm") == 0 ? EVP_aes_256_gcm()
-								  : EVP_chacha20_poly1305();
+	const EVP_CIPHER *c =
+	    strcmp(cipher, "aes-256-gcm") == 0 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
 	uint8_t key[32];
 
 	memset(key, 0x5a, sizeof(key));
@@ -326,9 +326,8 @@ static void table(void)
 			m.seal_ns = median3(r[0].seal_ns, r[1].seal_ns, r[2].seal_ns);
 			m.open_ns = median3(r[0].open_ns, r[1].open_ns, r[2].open_ns);
 			printf("%-18s %5zu %9.0f %8.2f %9.0f %8.2f %9.0f %9.0f %6.2fx %6.2fx\n",
-			       ciphers[c], sizes[s], m.tx_ns, 1e3 / m.tx_ns, m.rx_ns,
-			       1e3 / m.rx_ns, m.seal_ns, m.open_ns, m.tx_ns / m.seal_ns,
-			       m.rx_ns / m.open_ns);
+			       ciphers[c], sizes[s], m.tx_ns, 1e3 / m.tx_ns, m.rx_ns, 1e3 / m.rx_ns,
+			       m.seal_ns, m.open_ns, m.tx_ns / m.seal_ns, m.rx_ns / m.open_ns);
 			fflush(stdout);
 		}
 		aead_teardown(e);
@@ -361,6 +360,7 @@ int main(int argc, char **argv)
 		free(e);
 		return 0;
 	}
-	fprintf(stderr, "usage: pps | pps --count N --size S --cipher aes-256-gcm|chacha20-poly1305\n");
+	fprintf(stderr,
+		"usage: pps | pps --count N --size S --cipher aes-256-gcm|chacha20-poly1305\n");
 	return 2;
 }
