@@ -275,7 +275,7 @@ EOF
 # run_case PROFILE CASE
 run_case() {
 	local profile=$1 case=$2 red=false d sink fwd pid_a pid_b pid_sink pid_send link hops ifs
-	local count=$(((BEFORE_MS + AFTER_MS)))
+	local count=$((BEFORE_MS + AFTER_MS))
 	[[ $case == redundant ]] && red=true
 	d="$RAW/$profile-$case"
 	rm -rf "$d"

@@ -92,8 +92,10 @@ EOF
 seg_variant_up() {
 	local a=$1 b=$2 mode=$3 seg testnet topo pid i net
 	local inner_a inner_b ia_a ia_b host_a host_b daemon_a daemon_b
-	seg=$(seg_find_bin seg) && testnet=$(seg_find_bin seg-testnet) ||
-		{ bench_fail "seg binaries missing"; return 1; }
+	if ! seg=$(seg_find_bin seg) || ! testnet=$(seg_find_bin seg-testnet); then
+		bench_fail "seg binaries missing"
+		return 1
+	fi
 	topo=$(seg_topology "$mode")
 	SEG_DIR="$BENCH_TMP/seg-$mode"
 	rm -rf "$SEG_DIR"
@@ -145,7 +147,9 @@ EOF
 			ip -n "$b" -o route show "$inner_a/32" 2>/dev/null | grep -q "$SEG_TUN"; then
 			break
 		fi
-		bench_pid_alive "$SEG_PID_A" && bench_pid_alive "$SEG_PID_B" || break
+		if ! bench_pid_alive "$SEG_PID_A" || ! bench_pid_alive "$SEG_PID_B"; then
+			break
+		fi
 		sleep 0.2
 	done
 	if ! ip -n "$a" -o route show "$inner_b/32" 2>/dev/null | grep -q "$SEG_TUN"; then
