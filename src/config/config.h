@@ -17,9 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/ipaddr.h"
 #include "base/time.h"
-#include "config/cidr.h"
 #include "config/config_err.h"
+#include "seg/daemon.h"
 #include "seg/scion_addr.h"
 
 enum seg_path_policy {
@@ -34,7 +35,8 @@ enum seg_cipher {
 
 enum {
 	SEG_CONFIG_REMOTES_MAX = 1024,
-	SEG_CONFIG_SUBNETS_MAX = 256, /* per remote, and per adapter */
+	/* allowedSubnets per remote; the adapter has SEG_ADAPTER_SUBNETS_MAX. */
+	SEG_CONFIG_SUBNETS_MAX = 256,
 	SEG_CONFIG_PSK_LEN = 32,
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
@@ -46,7 +48,7 @@ enum {
 #define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT       SEG_MS(500)
 /* Defaults of the keys seg added. */
 #define SEG_CONFIG_DEFAULT_ADAPTER_CONF_PATH "adapter.yaml"
-#define SEG_CONFIG_DEFAULT_DAEMON_ADDR	     "127.0.0.1:30255"
+#define SEG_CONFIG_DEFAULT_DAEMON_ADDR	     SEG_DAEMON_DEFAULT_ADDR
 #define SEG_CONFIG_DEFAULT_CONTROL_SOCKET    "/run/seg/seg.sock"
 
 struct seg_config_pathing {
@@ -62,7 +64,7 @@ struct seg_config_remote {
 	scion_ia_t rendezvous; /* rendezvousAddr: AS for hidden paths */
 	char *description;     /* never NULL; "" when absent */
 	bool allow_any_subnet; /* allowedSubnets absent or "any" (the original's behaviour) */
-	struct seg_cidr *allowed_subnets;
+	struct cidr *allowed_subnets;
 	size_t allowed_subnets_len;
 };
 

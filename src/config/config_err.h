@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Results of loading seg's configuration files (conf.yaml, adapter.yaml). */
-#ifndef SEG_CONFIG_ERR_H
-#define SEG_CONFIG_ERR_H
+#ifndef SEG_CONFIG_CONFIG_ERR_H
+#define SEG_CONFIG_CONFIG_ERR_H
 
 enum seg_config_err {
 	SEG_CONFIG_OK = 0,
@@ -17,6 +17,9 @@ enum {
 	SEG_CONFIG_FILE_MAX = 1 << 20,
 	/* Room for one error message ("file:line:col: what \"token\""). */
 	SEG_CONFIG_ERRLEN = 512,
+	/* Longest address or prefix string accepted (addr, subnet, allowedSubnets); longer ones
+	 * are refused with this number in the message, so it stays as the first parser had it. */
+	SEG_CONFIG_ADDR_MAX = 48,
 };
 
-#endif /* SEG_CONFIG_ERR_H */
+#endif /* SEG_CONFIG_CONFIG_ERR_H */
