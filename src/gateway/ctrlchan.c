@@ -225,6 +225,8 @@ int ctrlchan_reset_prefix(struct ctrlchan *ch, uint8_t kind, const void *msg, si
 	ctrlchan_reset(ch);
 	if (len > CTRL_PREFIX_MAX || kind > CTRL_KIND_MAX)
 		return -EMSGSIZE;
+	if (!sender_alloc(ch))
+		return -ENOMEM;
 	/* ctrlchan_send() kept the room: the ring bytes just before stream byte 0 are free. */
 	if (ch->rec_count >= CTRL_SEND_MSGS_MAX || CTRL_SEND_BUF - ch->snd_end < plen)
 		abort();

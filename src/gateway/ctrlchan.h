@@ -209,7 +209,8 @@ void ctrlchan_reset(struct ctrlchan *ch);
  * docs/control-channel.md "Resets"). A prefix still unacked from the previous reset is
  * dropped, not resent, and no prefix counts in msgs_acked. ctrlchan_send() keeps
  * CTRL_PREFIX_RESERVE bytes and one record free for it. 0, or -EMSGSIZE when len exceeds
- * CTRL_PREFIX_MAX (the channel is reset all the same).
+ * CTRL_PREFIX_MAX, -ENOMEM when the send buffer cannot be allocated (the channel is reset
+ * all the same, without the header).
  */
 SEG_MUST_CHECK int ctrlchan_reset_prefix(struct ctrlchan *ch, uint8_t kind, const void *msg,
 					 size_t len);

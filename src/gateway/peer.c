@@ -206,6 +206,8 @@ void peer_routes_sync(struct seg_peer *p)
 
 /* ---- control channel ---------------------------------------------------------------- */
 
+_Static_assert((int)GW_MSG_HELLO_LEN <= (int)CTRL_PREFIX_MAX, "the hello is the stream header");
+
 /*
  * A new stream on the new session: the channel keeps the messages not fully acked for
  * resending, and our hello goes first, with the number of messages the peer acked before
@@ -219,8 +221,11 @@ static void ctrl_restart_locked(struct seg_peer *p)
 	if (!wcursor_u8(&c, GW_MSG_HELLO) || !wcursor_u64be(&c, p->instance) ||
 	    !wcursor_u64be(&c, p->ctrl.msgs_acked))
 		abort(); /* sized for exactly these */
+	/* GW_MSG_HELLO_LEN is within CTRL_PREFIX_MAX: only memory can fail. The peer then
+	 * takes our first message for the header: resent copies may arrive twice once. */
 	if (ctrlchan_reset_prefix(&p->ctrl, CTRL_KIND_GATEWAY, msg, sizeof(msg)) != 0)
-		abort(); /* GW_MSG_HELLO_LEN is within CTRL_PREFIX_MAX */
+		seg_log_warn("peer %s: control stream header not queued (no memory)",
+			     p->remote.description);
 	p->ctrl_rx_first = true;
 }
 
