@@ -118,8 +118,8 @@ struct ctrlchan {
 	uint32_t peer_edge;		      /* peer accepts bytes before this */
 	uint32_t rec_end[CTRL_SEND_MSGS_MAX]; /* end of each queued message, a ring */
 	unsigned rec_head, rec_count;
-	bool head_is_prefix; /* the record at rec_head is a reset prefix (not counted) */
-	uint64_t msgs_acked; /* records fully acked over the channel's life, prefixes aside */
+	bool head_is_prefix;	   /* the record at rec_head is a reset prefix (not counted) */
+	uint64_t msgs_acked;	   /* records fully acked over the channel's life, prefixes aside */
 	struct ctrlchan_seg *segs; /* ordered by start, covering [snd_una, snd_nxt) */
 	unsigned nsegs;
 	uint64_t srtt, rttvar, rto; /* ns, RFC 6298 */

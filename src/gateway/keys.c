@@ -311,8 +311,8 @@ static const char *job_error(const struct keys_job *j)
  * the address, the method and the error. Warned on the 1st, 2nd, 4th, 8th... failure in a
  * row, so an absent daemon is logged a few times, not at every retry; the rest is debug.
  */
-static void daemon_failed_log(const struct seg_peer *p, const struct keys_job *j,
-			      unsigned failures, uint64_t retry_ns)
+static void daemon_failed_log(const struct seg_peer *p, const struct keys_job *j, unsigned failures,
+			      uint64_t retry_ns)
 {
 	enum seg_log_level lvl = (failures & (failures - 1)) ? SEG_LOG_DEBUG : SEG_LOG_WARN;
 

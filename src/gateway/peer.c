@@ -266,8 +266,8 @@ static void ctrl_stream_start(struct seg_peer *p, uint8_t kind, const uint8_t *m
 		p->ctrl_rx_skip = 0; /* not a stream header: nothing to compare against */
 		return;
 	}
-	if (p->ctrl_rx_have_instance && inst == p->ctrl_rx_instance &&
-	    acked <= p->ctrl_rx_count && p->ctrl_rx_count - acked <= CTRL_SEND_MSGS_MAX) {
+	if (p->ctrl_rx_have_instance && inst == p->ctrl_rx_instance && acked <= p->ctrl_rx_count &&
+	    p->ctrl_rx_count - acked <= CTRL_SEND_MSGS_MAX) {
 		p->ctrl_rx_skip = p->ctrl_rx_count - acked;
 		return;
 	}

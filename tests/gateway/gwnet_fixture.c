@@ -102,11 +102,11 @@ static void rec_down(void *ctx, struct seg_peer *peer)
 }
 
 const struct seg_adapter_ops gwnet_rec_ops = {
-	.name = "test",
-	.ingress = rec_ingress,
-	.control = rec_control,
-	.peer_up = rec_up,
-	.peer_down = rec_down,
+    .name = "test",
+    .ingress = rec_ingress,
+    .control = rec_control,
+    .peer_up = rec_up,
+    .peer_down = rec_down,
 };
 
 /* ---- network and gateways --------------------------------------------------------------- */

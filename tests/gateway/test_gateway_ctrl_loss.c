@@ -36,8 +36,8 @@ static uint32_t n_msgs;
  * (a quarter of round trips complete) the channel's RTO backoff (RFC 6298) keeps it to a few
  * KB/s, as it would TCP.
  */
-static const size_t SIZES_LARGE[] = {8,	   100, 1200, 1400, 5000, 300, SEG_CTRL_MSG_MAX,
-				     9,	   2900, 600, 12000, 700};
+static const size_t SIZES_LARGE[] = {8, 100,  1200, 1400,  5000, 300, SEG_CTRL_MSG_MAX,
+				     9, 2900, 600,  12000, 700};
 static const size_t SIZES_SMALL[] = {8, 100, 1200, 1400, 5000, 300, 9, 2900, 600, 3000};
 
 static const size_t *sizes;
@@ -93,12 +93,12 @@ static void links_set(struct gwnet *g, uint32_t loss_ppm, uint32_t delay_us)
 {
 	struct netrun_link_state st = {.up = true, .loss_ppm = loss_ppm, .delay_us = delay_us};
 
-	assert_int_equal(netrun_link_apply(g->net, GWNET_IA_110, 1,
-					   NETRUN_LINK_LOSS | NETRUN_LINK_DELAY, &st),
-			 0);
-	assert_int_equal(netrun_link_apply(g->net, GWNET_IA_110, 2,
-					   NETRUN_LINK_LOSS | NETRUN_LINK_DELAY, &st),
-			 0);
+	assert_int_equal(
+	    netrun_link_apply(g->net, GWNET_IA_110, 1, NETRUN_LINK_LOSS | NETRUN_LINK_DELAY, &st),
+	    0);
+	assert_int_equal(
+	    netrun_link_apply(g->net, GWNET_IA_110, 2, NETRUN_LINK_LOSS | NETRUN_LINK_DELAY, &st),
+	    0);
 }
 
 static struct gwnet g;
@@ -228,9 +228,9 @@ static void test_ctrl_loss_rekeys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ctrl_loss_delay),
-		cmocka_unit_test(test_ctrl_loss_reorder),
-		cmocka_unit_test(test_ctrl_loss_rekeys),
+	    cmocka_unit_test(test_ctrl_loss_delay),
+	    cmocka_unit_test(test_ctrl_loss_reorder),
+	    cmocka_unit_test(test_ctrl_loss_rekeys),
 	};
 
 	seg_log_set_level(getenv("SEG_TEST_LOG") ? SEG_LOG_DEBUG : SEG_LOG_ERROR);

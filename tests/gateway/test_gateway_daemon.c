@@ -78,9 +78,9 @@ static int fwd_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemo
 }
 
 static const struct seg_daemon_service_ops fwd_ops = {
-	.paths = fwd_paths,
-	.port_range = fwd_port_range,
-	.drkey = fwd_drkey,
+    .paths = fwd_paths,
+    .port_range = fwd_port_range,
+    .drkey = fwd_drkey,
 };
 
 static void fwd_init(struct fwd_daemon *f, struct gwnet *g)
@@ -362,8 +362,8 @@ static int log_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_daemon_appears_later, log_teardown),
-		cmocka_unit_test_teardown(test_daemon_disappears, log_teardown),
+	    cmocka_unit_test_teardown(test_daemon_appears_later, log_teardown),
+	    cmocka_unit_test_teardown(test_daemon_disappears, log_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
