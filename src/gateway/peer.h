@@ -38,6 +38,7 @@
 #include "underlay.h"
 
 struct gateway;
+struct hidden_state;
 
 enum peer_state {
 	PEER_IDLE = 0,
@@ -106,6 +107,7 @@ struct seg_peer {
 	uint64_t handshakes, rekeys;
 	uint64_t last_handshake_unix_ms;
 	uint64_t paths_fetched_ns;
+	struct hidden_state *hidden; /* hidden_exchange.c; NULL without rendezvousAddr */
 	struct gw_drops drops;
 
 	/* Timers (armed and cancelled only in timers.c). */
