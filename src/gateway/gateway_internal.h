@@ -50,6 +50,7 @@ struct gw_timing {
 	uint64_t keepalive_timeout_ns;
 	uint64_t dead_after_ns; /* nothing authenticated received for this long: down */
 	uint64_t path_refresh_ns;
+	uint64_t rekey_after_messages; /* sent on the current session: its sender rekeys */
 };
 
 struct gw_index_entry {

@@ -230,6 +230,7 @@ void peer_current_changed(struct seg_peer *p)
 		p->ctrl_index = p->slots.current->local_index;
 	}
 	ctrlchan_reset(&p->ctrl);
+	p->rekey_msgs_asked = false;
 	hello_queue_locked(p);
 	pthread_mutex_unlock(&p->lock);
 	hidden_exchange_resend(p); /* the reset dropped anything queued */
