@@ -212,7 +212,8 @@ int evloop_run(struct evloop *loop)
 {
 	struct epoll_event events[EVLOOP_EVENTS_PER_WAIT];
 
-	atomic_store(&loop->stop, false);
+	/* A stop requested before the loop runs (a signal during start-up, another thread) is
+	 * honoured, not lost; the request is consumed on return so the loop can run again. */
 	while (!atomic_load(&loop->stop)) {
 		int n = epoll_wait(loop->epfd, events, EVLOOP_EVENTS_PER_WAIT, wait_timeout(loop));
 		if (n < 0) {
@@ -224,6 +225,7 @@ int evloop_run(struct evloop *loop)
 			dispatch_fd(loop, &events[i]);
 		run_timers(loop);
 	}
+	atomic_store(&loop->stop, false);
 	return 0;
 }
 

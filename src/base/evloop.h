@@ -64,7 +64,8 @@ void evloop_free(struct evloop *loop);
 
 /* Runs until evloop_stop(). 0 after a stop, negative errno when waiting fails. */
 __attribute__((warn_unused_result)) int evloop_run(struct evloop *loop);
-/* Makes evloop_run() return after the current callback. Any thread. */
+/* Makes evloop_run() return after the current callback, or at once if it is not running
+ * yet. Any thread. */
 void evloop_stop(struct evloop *loop);
 
 /* Watches fd for events (EVLOOP_READ and/or EVLOOP_WRITE). One registration per fd:

@@ -102,12 +102,3 @@ int gateway_status_collect(struct gateway *gw, struct gw_status *s)
 	drops_fill(&gw->drops, s->drops, &s->n_drops);
 	return 0;
 }
-
-void gw_status_free(struct gw_status *s)
-{
-	if (!s)
-		return;
-	free(s->peers);
-	s->peers = NULL;
-	s->n_peers = 0;
-}

@@ -18,8 +18,7 @@ enum {
 	SERVICE_EMPTY_PATH_LIFETIME = 6 * 3600,
 };
 
-static bool path_uses(const struct combinator_path *p, const struct combinator_iface *ifs,
-		      size_t n)
+static bool path_uses(const struct combinator_path *p, const struct combinator_iface *ifs, size_t n)
 {
 	for (size_t i = 0; i < p->num_ifaces; i++)
 		for (size_t j = 0; j < n; j++)
@@ -188,8 +187,8 @@ static bool drkey_concerns(const struct netrun_as_rt *as, enum seg_drkey_kind ki
 
 /* Level 2 (or 3) from the level 1 key K_{A,B}, specific or generic (drkey.h). */
 static int drkey_from_lvl1(enum seg_drkey_kind kind, bool specific, uint16_t proto,
-			   const struct seg_daemon_drkey_req *req, const uint8_t lvl1[DRKEY_KEY_LEN],
-			   uint8_t out[DRKEY_KEY_LEN])
+			   const struct seg_daemon_drkey_req *req,
+			   const uint8_t lvl1[DRKEY_KEY_LEN], uint8_t out[DRKEY_KEY_LEN])
 {
 	uint8_t host_as[DRKEY_KEY_LEN];
 	int err;
@@ -245,9 +244,9 @@ out:
 }
 
 const struct seg_daemon_service_ops daemon_service_ops = {
-	.paths = service_paths,
-	.as_info = service_as_info,
-	.interfaces = service_interfaces,
-	.port_range = service_port_range,
-	.drkey = service_drkey,
+    .paths = service_paths,
+    .as_info = service_as_info,
+    .interfaces = service_interfaces,
+    .port_range = service_port_range,
+    .drkey = service_drkey,
 };

@@ -220,8 +220,9 @@ int netctl_format(const struct netctl_cmd *cmd, char *buf, size_t cap)
 	case NETCTL_LINK_SET:
 		len = snprintf(buf, cap, "link set %s#%u", ia, cmd->ifid);
 		if (len > 0 && (size_t)len < cap && cmd->has_loss)
-			len += snprintf(buf + len, cap - (size_t)len, " loss=%" PRIu32 ".%04" PRIu32 "%%",
-					cmd->loss_ppm / 10000, cmd->loss_ppm % 10000);
+			len += snprintf(buf + len, cap - (size_t)len,
+					" loss=%" PRIu32 ".%04" PRIu32 "%%", cmd->loss_ppm / 10000,
+					cmd->loss_ppm % 10000);
 		if (len > 0 && (size_t)len < cap && cmd->has_delay)
 			len += snprintf(buf + len, cap - (size_t)len, " delay=%" PRIu32 "us",
 					cmd->delay_us);

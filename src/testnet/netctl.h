@@ -71,9 +71,8 @@ struct netrun;
 struct netctl_server;
 
 /** Serves DIR/control.sock for network n; fails when another testnet serves it. */
-__attribute__((warn_unused_result)) int netctl_server_start(struct netrun *n,
-							    struct netctl_server **out,
-							    char *err, size_t errlen);
+__attribute__((warn_unused_result)) int
+netctl_server_start(struct netrun *n, struct netctl_server **out, char *err, size_t errlen);
 /** Stops the thread and removes the socket file. NULL is a no-op. */
 void netctl_server_stop(struct netctl_server *s);
 

@@ -29,8 +29,8 @@ struct netctl_server {
 static void set_timeouts(int fd)
 {
 	struct timeval tv = {
-		.tv_sec = NETCTL_IO_TIMEOUT_MS / 1000,
-		.tv_usec = (NETCTL_IO_TIMEOUT_MS % 1000) * 1000,
+	    .tv_sec = NETCTL_IO_TIMEOUT_MS / 1000,
+	    .tv_usec = (NETCTL_IO_TIMEOUT_MS % 1000) * 1000,
 	};
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -107,8 +107,8 @@ static void *server_main(void *arg)
 
 	for (;;) {
 		struct pollfd pfd[2] = {
-			{.fd = s->listen_fd, .events = POLLIN},
-			{.fd = s->stop_pipe[0], .events = POLLIN},
+		    {.fd = s->listen_fd, .events = POLLIN},
+		    {.fd = s->stop_pipe[0], .events = POLLIN},
 		};
 		int fd;
 
@@ -266,8 +266,7 @@ static int read_reply(int fd, char **reply, char *err, size_t errlen)
 	return 0;
 }
 
-int netctl_request(const char *sock_path, const char *line, char **reply, char *err,
-		   size_t errlen)
+int netctl_request(const char *sock_path, const char *line, char **reply, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	int fd, rc = -1;

@@ -239,8 +239,7 @@ static void json_links(struct json_out *j, struct netrun *n)
 	json_arr_end(j);
 }
 
-static void json_iface_addr(struct json_out *j, const char *key, int net, unsigned k,
-			    uint16_t ifid)
+static void json_iface_addr(struct json_out *j, const char *key, int net, unsigned k, uint16_t ifid)
 {
 	char buf[NETRUN_ADDR_STRLEN];
 
@@ -335,7 +334,6 @@ int netjson_write_testnet(struct netrun *n)
 	json_i64(&j, "net", n->net);
 	snprintf(ctl, sizeof(ctl), "%s/control.sock", n->dir);
 	json_str(&j, "control", n->opts.no_control ? "" : ctl);
-	json_bool(&j, "routers", netrun_router_available());
 	json_arr_begin(&j, "port_range");
 	json_u64(&j, NULL, NETRUN_PORT_MIN);
 	json_u64(&j, NULL, NETRUN_PORT_MAX);

@@ -23,7 +23,6 @@
 #include "netrun_router.h"
 #include "netrun_internal.h"
 
-
 enum {
 	/** Networks tried by NETRUN_NET_AUTO before giving up. */
 	NETRUN_AUTO_TRIES = 16,
@@ -33,7 +32,7 @@ enum {
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -287,7 +286,6 @@ static int claim_net(int net)
 
 /* ---- routers and daemons --------------------------------------------------------------- */
 
-
 static void ases_stop(struct netrun *n)
 {
 	for (size_t i = 0; i < n->num_ases; i++) {
@@ -314,7 +312,7 @@ static int ases_start(struct netrun *n, char *err, size_t errlen)
 			goto fail;
 		}
 		continue;
-fail:
+	fail:
 		ases_stop(n);
 		return rc;
 	}
@@ -333,8 +331,9 @@ static int network_start(struct netrun *n, char *err, size_t errlen)
 	for (int net = first; net <= NETRUN_NET_MAX && tries > 0; net++) {
 		n->claim_fd = claim_net(net);
 		if (n->claim_fd < 0) {
-			set_err(err, errlen, "network 127.%d.0.0/16 is in use (127.%d.0.1:%d taken)",
-				net, net, NETRUN_CLAIM_PORT);
+			set_err(err, errlen,
+				"network 127.%d.0.0/16 is in use (127.%d.0.1:%d taken)", net, net,
+				NETRUN_CLAIM_PORT);
 			if (!autonet)
 				return NETRUN_ERR_ADDR;
 			continue;
@@ -402,8 +401,10 @@ static int netrun_prepare(struct netrun *n, const char *topo_path, const char *d
 		const struct topo_link *l = &n->topo->links[i];
 
 		if (l->a.ifid > NETRUN_IFID_MAX || l->b.ifid > NETRUN_IFID_MAX) {
-			set_err(err, errlen, "%s:%u: interface id '%u' above %d (its port would be"
-				" past 65535)", topo_path, l->line,
+			set_err(err, errlen,
+				"%s:%u: interface id '%u' above %d (its port would be"
+				" past 65535)",
+				topo_path, l->line,
 				l->a.ifid > NETRUN_IFID_MAX ? l->a.ifid : l->b.ifid,
 				NETRUN_IFID_MAX);
 			return NETRUN_ERR_TOPO;
@@ -466,6 +467,7 @@ int netrun_start(const char *topo_path, const char *dir, const struct netrun_opt
 	n->claim_fd = -1;
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_mutex_init(&n->json_lock, NULL);
+	pthread_mutex_init(&n->link_lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&n->refresh_cond, &ca);
@@ -487,8 +489,7 @@ int netrun_start(const char *topo_path, const char *dir, const struct netrun_opt
 	if (!rc)
 		rc = network_start(n, err, errlen);
 	if (!rc && netjson_write_testnet(n) != 0) {
-		set_err(err, errlen, "cannot write '%s/testnet.json': %s", n->dir,
-			strerror(errno));
+		set_err(err, errlen, "cannot write '%s/testnet.json': %s", n->dir, strerror(errno));
 		rc = NETRUN_ERR_IO;
 	}
 	if (!rc) {
@@ -543,6 +544,7 @@ void netrun_stop(struct netrun *n)
 	pthread_cond_destroy(&n->refresh_cond);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->json_lock);
+	pthread_mutex_destroy(&n->link_lock);
 	free(n);
 }
 
@@ -570,28 +572,39 @@ int netrun_link_get(struct netrun *n, scion_ia_t ia, uint16_t ifid, struct netru
 int netrun_link_apply(struct netrun *n, scion_ia_t ia, uint16_t ifid, unsigned set,
 		      const struct netrun_link_state *st)
 {
-	int li = link_find(n, ia, ifid);
+	int li = link_find(n, ia, ifid), rc;
 	struct netrun_link_state now;
 	const struct topo_link *l;
 
 	if (li < 0)
 		return NETRUN_ERR_NOT_FOUND;
 	l = n->links[li].tl;
+	pthread_mutex_lock(&n->link_lock);
 	pthread_mutex_lock(&n->lock);
-	if (set & NETRUN_LINK_UP)
-		n->links[li].st.up = st->up;
-	if (set & NETRUN_LINK_LOSS)
-		n->links[li].st.loss_ppm = st->loss_ppm;
-	if (set & NETRUN_LINK_DELAY)
-		n->links[li].st.delay_us = st->delay_us;
-	if (set & NETRUN_LINK_REVOKED)
-		n->links[li].st.revoked = st->revoked;
 	now = n->links[li].st;
+	if (set & NETRUN_LINK_UP)
+		now.up = st->up;
+	if (set & NETRUN_LINK_LOSS)
+		now.loss_ppm = st->loss_ppm;
+	if (set & NETRUN_LINK_DELAY)
+		now.delay_us = st->delay_us;
+	if (set & NETRUN_LINK_REVOKED)
+		now.revoked = st->revoked;
+	if (netrun_router_link_valid(&now))
+		n->links[li].st = now;
 	pthread_mutex_unlock(&n->lock);
+	if (!netrun_router_link_valid(&now)) {
+		pthread_mutex_unlock(&n->link_lock);
+		return NETRUN_ERR_ARG;
+	}
 	/* Both ends: a downed link drops in both directions, loss and delay apply to each. */
-	netrun_router_link_push(&n->ases[l->a.as], l->a.ifid, &now);
-	netrun_router_link_push(&n->ases[l->b.as], l->b.ifid, &now);
-	return netjson_write_testnet(n) ? NETRUN_ERR_IO : 0;
+	rc = netrun_router_link_push(&n->ases[l->a.as], l->a.ifid, &now);
+	if (!rc)
+		rc = netrun_router_link_push(&n->ases[l->b.as], l->b.ifid, &now);
+	if (netjson_write_testnet(n) && !rc)
+		rc = NETRUN_ERR_IO;
+	pthread_mutex_unlock(&n->link_lock);
+	return rc;
 }
 
 size_t netrun_revoked_ifaces(struct netrun *n, struct combinator_iface *out, size_t cap)

@@ -143,9 +143,13 @@ __attribute__((warn_unused_result)) int netrun_link_apply(struct netrun *n, scio
 							  uint16_t ifid, unsigned set,
 							  const struct netrun_link_state *st);
 /** The current state of that link. */
-__attribute__((warn_unused_result)) int netrun_link_get(struct netrun *n, scion_ia_t ia,
-							uint16_t ifid,
-							struct netrun_link_state *out);
+__attribute__((warn_unused_result)) int
+netrun_link_get(struct netrun *n, scion_ia_t ia, uint16_t ifid, struct netrun_link_state *out);
+
+struct router_stats;
+/** A snapshot of the counters of AS ia's border router (router_io.h). */
+__attribute__((warn_unused_result)) int netrun_router_stats(struct netrun *n, scion_ia_t ia,
+							    struct router_stats *out);
 
 /** One JSON object on one line: links and router counters. *out is malloc'ed. */
 __attribute__((warn_unused_result)) int netrun_status_json(struct netrun *n, char **out);

@@ -72,6 +72,8 @@ struct netrun {
 	pthread_mutex_t lock;
 	/** Serialises writers of testnet.json; taken before lock, never inside it. */
 	pthread_mutex_t json_lock;
+	/** Serialises link changes (router control calls, then testnet.json); outermost. */
+	pthread_mutex_t link_lock;
 	struct netrun_segs *segs;
 	uint64_t beacon_runs;
 

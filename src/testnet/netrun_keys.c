@@ -122,7 +122,7 @@ int netrun_keys_write(struct netrun *n, char *err, size_t errlen)
 		if (write_key(path, as->master1))
 			goto fail;
 		continue;
-fail:
+	fail:
 		snprintf(err, errlen, "cannot write '%s': %s", failed, strerror(errno));
 		return NETRUN_ERR_IO;
 	}

@@ -14,18 +14,10 @@
 #include "base/log.h"
 #include "netrun_router.h"
 
-/* The router runtime (router_io.h) is being built in parallel; until it is in the tree the
- * network runs without routers (daemons and control plane only). Removed once it lands. */
-#if defined(__has_include)
-#if __has_include("router_io.h")
 #include "router_io.h"
-#define NETRUN_HAVE_ROUTER 1
-#endif
-#endif
 
-#ifdef NETRUN_HAVE_ROUTER
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -77,9 +69,9 @@ static int router_ifaces_build(struct netrun *n, struct netrun_as_rt *as)
 			c->remote_ifid = rem->ifid;
 			c->mtu = l->mtu;
 			netrun_addr4(&c->local, n->net, as->pub.k, 1,
-			      (uint16_t)(NETRUN_IFACE_PORT_BASE + loc->ifid));
+				     (uint16_t)(NETRUN_IFACE_PORT_BASE + loc->ifid));
 			netrun_addr4(&c->remote, n->net, n->ases[rem->as].pub.k, 1,
-			      (uint16_t)(NETRUN_IFACE_PORT_BASE + rem->ifid));
+				     (uint16_t)(NETRUN_IFACE_PORT_BASE + rem->ifid));
 			as->n_ifaces++;
 		}
 	}
@@ -118,13 +110,25 @@ int netrun_router_start(struct netrun *n, struct netrun_as_rt *as, char *err, si
 	return 0;
 }
 
-void netrun_router_link_push(struct netrun_as_rt *as, uint16_t ifid,
-			     const struct netrun_link_state *st)
+bool netrun_router_link_valid(const struct netrun_link_state *st)
 {
-	if (as->router &&
-	    router_rt_link_set(as->router, ifid, st->up, st->loss_ppm, st->delay_us) != 0)
-		seg_log_warn("seg-testnet: router of %s refused link state of #%u", as->pub.ia_str,
-			     ifid);
+	return st->loss_ppm <= ROUTER_RT_LOSS_PPM_MAX && st->delay_us <= ROUTER_RT_MAX_DELAY_US;
+}
+
+int netrun_router_link_push(struct netrun_as_rt *as, uint16_t ifid,
+			    const struct netrun_link_state *st)
+{
+	int rc;
+
+	if (!as->router)
+		return 0;
+	rc = router_rt_link_set(as->router, ifid, st->up, st->loss_ppm, st->delay_us);
+	if (rc) {
+		seg_log_warn("seg-testnet: router of %s refused the state of link #%u (error %d)",
+			     as->pub.ia_str, ifid, rc);
+		return NETRUN_ERR_START;
+	}
+	return 0;
 }
 
 void netrun_router_stop(struct netrun_as_rt *as)
@@ -133,47 +137,36 @@ void netrun_router_stop(struct netrun_as_rt *as)
 	as->router = NULL;
 }
 
-bool netrun_router_available(void)
-{
-	return true;
-}
-
 void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j)
 {
-	(void)as;
-	(void)j;
-}
-#else
-bool netrun_router_available(void)
-{
-	return false;
+	struct router_stats st;
+
+	if (!as->router)
+		return;
+	router_rt_stats(as->router, &st);
+	json_u64(j, "rx_pkts", st.rx_pkts);
+	json_u64(j, "rx_bytes", st.rx_bytes);
+	json_u64(j, "tx_pkts", st.tx_pkts);
+	json_u64(j, "tx_bytes", st.tx_bytes);
+	json_u64(j, "processed", st.processed);
+	json_u64(j, "forwarded", st.forwarded);
+	json_u64(j, "delivered", st.delivered);
+	json_u64(j, "replies", st.replies);
+	json_u64(j, "replies_suppressed", st.replies_suppressed);
+	/* Only the reasons that occurred: the full list is in router_drops.h. */
+	json_obj_begin(j, "drops");
+	for (int r = 0; r < ROUTER_DROP_MAX; r++)
+		if (st.drops[r])
+			json_u64(j, router_drop_name((enum router_drop_reason)r), st.drops[r]);
+	json_obj_end(j);
 }
 
-void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j)
+int netrun_router_stats(struct netrun *n, scion_ia_t ia, struct router_stats *out)
 {
-	(void)as;
-	(void)j;
-}
+	const struct netrun_as_rt *as = netrun_as_rt_find(n, ia);
 
-int netrun_router_start(struct netrun *n, struct netrun_as_rt *as, char *err, size_t errlen)
-{
-	(void)n;
-	(void)as;
-	(void)err;
-	(void)errlen;
+	if (!as || !as->router)
+		return NETRUN_ERR_NOT_FOUND;
+	router_rt_stats(as->router, out);
 	return 0;
 }
-
-void netrun_router_link_push(struct netrun_as_rt *as, uint16_t ifid,
-			     const struct netrun_link_state *st)
-{
-	(void)as;
-	(void)ifid;
-	(void)st;
-}
-
-void netrun_router_stop(struct netrun_as_rt *as)
-{
-	(void)as;
-}
-#endif

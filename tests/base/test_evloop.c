@@ -301,12 +301,29 @@ static void test_stop_cross_thread(void **state)
 	evloop_free(loop);
 }
 
+/* A stop requested before evloop_run (e.g. SIGTERM during start-up) makes it return at once,
+ * and is consumed: the next run waits for its own stop again. */
+static void test_stop_before_run(void **state)
+{
+	(void)state;
+	struct evloop *loop = new_loop();
+	evloop_stop(loop);
+	assert_int_equal(evloop_run(loop), 0);
+	assert_false(watchdog_fired);
+	/* The second run ends only by the watchdog, proving the first stop was consumed. */
+	assert_int_equal(evloop_timer_arm_in(loop, &watchdog, SEG_MS(20)), 0);
+	assert_int_equal(evloop_run(loop), 0);
+	assert_true(watchdog_fired);
+	evloop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fd_events),	 cmocka_unit_test(test_timer_order),
 	    cmocka_unit_test(test_signals),	 cmocka_unit_test(test_post_cross_thread),
 	    cmocka_unit_test(test_post_bounded), cmocka_unit_test(test_stop_cross_thread),
+	    cmocka_unit_test(test_stop_before_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,22 +24,18 @@ static void test_accepted(void **state)
 		bool revoke, has_loss, has_delay;
 		uint32_t loss_ppm, delay_us;
 	} cases[] = {
-		{"link down 1-ff00:0:110#1", NETCTL_LINK_DOWN, 1, false, false, false, 0, 0},
-		{"link down 1-ff00:0:110#7 revoke", NETCTL_LINK_DOWN, 7, true, false, false, 0, 0},
-		{"  link   up\t1-ff00:0:110#65535 ", NETCTL_LINK_UP, 65535, false, false, false, 0,
-		 0},
-		{"link set 1-ff00:0:110#2 loss=5", NETCTL_LINK_SET, 2, false, true, false, 50000, 0},
-		{"link set 1-ff00:0:110#2 loss=0.0001%", NETCTL_LINK_SET, 2, false, true, false, 1,
-		 0},
-		{"link set 1-ff00:0:110#2 loss=100%", NETCTL_LINK_SET, 2, false, true, false,
-		 1000000, 0},
-		{"link set 1-ff00:0:110#2 delay=20", NETCTL_LINK_SET, 2, false, false, true, 0,
-		 20000},
-		{"link set 1-ff00:0:110#2 delay=1.5s loss=0", NETCTL_LINK_SET, 2, false, true, true,
-		 0, 1500000},
-		{"link set 1-ff00:0:110#2 delay=300us", NETCTL_LINK_SET, 2, false, false, true, 0,
-		 300},
-		{"status", NETCTL_STATUS, 0, false, false, false, 0, 0},
+	    {"link down 1-ff00:0:110#1", NETCTL_LINK_DOWN, 1, false, false, false, 0, 0},
+	    {"link down 1-ff00:0:110#7 revoke", NETCTL_LINK_DOWN, 7, true, false, false, 0, 0},
+	    {"  link   up\t1-ff00:0:110#65535 ", NETCTL_LINK_UP, 65535, false, false, false, 0, 0},
+	    {"link set 1-ff00:0:110#2 loss=5", NETCTL_LINK_SET, 2, false, true, false, 50000, 0},
+	    {"link set 1-ff00:0:110#2 loss=0.0001%", NETCTL_LINK_SET, 2, false, true, false, 1, 0},
+	    {"link set 1-ff00:0:110#2 loss=100%", NETCTL_LINK_SET, 2, false, true, false, 1000000,
+	     0},
+	    {"link set 1-ff00:0:110#2 delay=20", NETCTL_LINK_SET, 2, false, false, true, 0, 20000},
+	    {"link set 1-ff00:0:110#2 delay=1.5s loss=0", NETCTL_LINK_SET, 2, false, true, true, 0,
+	     1500000},
+	    {"link set 1-ff00:0:110#2 delay=300us", NETCTL_LINK_SET, 2, false, false, true, 0, 300},
+	    {"status", NETCTL_STATUS, 0, false, false, false, 0, 0},
 	};
 
 	(void)state;
@@ -72,31 +68,31 @@ static void test_rejected(void **state)
 		const char *line;
 		const char *quoted;
 	} cases[] = {
-		{"", "empty request"},
-		{"reboot", "'reboot'"},
-		{"status now", "'now'"},
-		{"link", "needs"},
-		{"link down", "needs"},
-		{"link flap 1-ff00:0:110#1", "'flap'"},
-		{"link down 1-ff00:0:110", "'1-ff00:0:110'"},
-		{"link down 1-ff00:0:110#0", "'1-ff00:0:110#0'"},
-		{"link down 1-ff00:0:110#65536", "'1-ff00:0:110#65536'"},
-		{"link down 1-ff00:0:110#1x", "'1-ff00:0:110#1x'"},
-		{"link down #1", "'#1'"},
-		{"link down 0-0#1", "'0-0#1'"},
-		{"link down 1-ff00:0:110#1 revoke revoke", "'revoke'"},
-		{"link up 1-ff00:0:110#1 revoke", "'revoke'"},
-		{"link set 1-ff00:0:110#1", "needs loss= or delay="},
-		{"link set 1-ff00:0:110#1 loss=101", "'loss=101'"},
-		{"link set 1-ff00:0:110#1 loss=-1", "'loss=-1'"},
-		{"link set 1-ff00:0:110#1 loss=0.00001", "'loss=0.00001'"},
-		{"link set 1-ff00:0:110#1 loss=.5", "'loss=.5'"},
-		{"link set 1-ff00:0:110#1 loss=5%%", "'loss=5%%'"},
-		{"link set 1-ff00:0:110#1 delay=11s", "'delay=11s'"},
-		{"link set 1-ff00:0:110#1 delay=5parsecs", "'delay=5parsecs'"},
-		{"link set 1-ff00:0:110#1 delay=1ms delay=2ms", "'delay=2ms'"},
-		{"link set 1-ff00:0:110#1 jitter=1ms", "'jitter=1ms'"},
-		{"a b c d e f g h i", "too many words"},
+	    {"", "empty request"},
+	    {"reboot", "'reboot'"},
+	    {"status now", "'now'"},
+	    {"link", "needs"},
+	    {"link down", "needs"},
+	    {"link flap 1-ff00:0:110#1", "'flap'"},
+	    {"link down 1-ff00:0:110", "'1-ff00:0:110'"},
+	    {"link down 1-ff00:0:110#0", "'1-ff00:0:110#0'"},
+	    {"link down 1-ff00:0:110#65536", "'1-ff00:0:110#65536'"},
+	    {"link down 1-ff00:0:110#1x", "'1-ff00:0:110#1x'"},
+	    {"link down #1", "'#1'"},
+	    {"link down 0-0#1", "'0-0#1'"},
+	    {"link down 1-ff00:0:110#1 revoke revoke", "'revoke'"},
+	    {"link up 1-ff00:0:110#1 revoke", "'revoke'"},
+	    {"link set 1-ff00:0:110#1", "needs loss= or delay="},
+	    {"link set 1-ff00:0:110#1 loss=101", "'loss=101'"},
+	    {"link set 1-ff00:0:110#1 loss=-1", "'loss=-1'"},
+	    {"link set 1-ff00:0:110#1 loss=0.00001", "'loss=0.00001'"},
+	    {"link set 1-ff00:0:110#1 loss=.5", "'loss=.5'"},
+	    {"link set 1-ff00:0:110#1 loss=5%%", "'loss=5%%'"},
+	    {"link set 1-ff00:0:110#1 delay=11s", "'delay=11s'"},
+	    {"link set 1-ff00:0:110#1 delay=5parsecs", "'delay=5parsecs'"},
+	    {"link set 1-ff00:0:110#1 delay=1ms delay=2ms", "'delay=2ms'"},
+	    {"link set 1-ff00:0:110#1 jitter=1ms", "'jitter=1ms'"},
+	    {"a b c d e f g h i", "too many words"},
 	};
 
 	(void)state;
@@ -128,9 +124,9 @@ static void test_too_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accepted),
-		cmocka_unit_test(test_rejected),
-		cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_accepted),
+	    cmocka_unit_test(test_rejected),
+	    cmocka_unit_test(test_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,11 +20,16 @@
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <seg/daemon.h>
 #include <seg/drkey.h>
+#include <seg/scion_packet.h>
 
 #include "netctl.h"
 #include "netrun.h"
+#include "router_io.h"
 
 #define IA_110 ((scion_ia_t)0x0001ff0000000110ull)
 #define IA_111 ((scion_ia_t)0x0001ff0000000111ull)
@@ -453,9 +458,9 @@ static void test_two_networks(void **state)
 	{
 		struct netrun *third = NULL;
 
-		assert_int_equal(netrun_start("topologies/tiny.topo", dir, &o, &third, err,
-					      sizeof(err)),
-				 NETRUN_ERR_START);
+		assert_int_equal(
+		    netrun_start("topologies/tiny.topo", dir, &o, &third, err, sizeof(err)),
+		    NETRUN_ERR_START);
 		assert_non_null(strstr(err, "already runs"));
 	}
 	netrun_stop(other);
@@ -477,15 +482,15 @@ static void test_start_errors(void **state)
 	assert_non_null(strstr(err, "nope.topo"));
 	netrun_options_init(&o);
 	o.net = 256;
-	assert_int_equal(netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err,
-				      sizeof(err)),
-			 NETRUN_ERR_ARG);
+	assert_int_equal(
+	    netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err, sizeof(err)),
+	    NETRUN_ERR_ARG);
 	assert_non_null(strstr(err, "'256'"));
 	netrun_options_init(&o);
 	o.drkey_epoch_sec = 1;
-	assert_int_equal(netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err,
-				      sizeof(err)),
-			 NETRUN_ERR_ARG);
+	assert_int_equal(
+	    netrun_start("topologies/tiny.topo", "/tmp/seg-netrun-never", &o, &n, err, sizeof(err)),
+	    NETRUN_ERR_ARG);
 	assert_int_equal(access("/tmp/seg-netrun-never", F_OK), -1);
 }
 
@@ -525,17 +530,115 @@ static void test_refresh(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* An endhost socket on the AS's host_ip, at a port of the dispatched range. */
+static int endhost_socket(const struct netrun_as *as, uint16_t *port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, as->host_ip, &sin.sin_addr), 1);
+	for (uint16_t p = (uint16_t)(31000 + getpid() % 1000); p <= 32767; p++) {
+		sin.sin_port = htons(p);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			*port = p;
+			return fd;
+		}
+	}
+	fail_msg("no free port in the dispatched range");
+	return -1;
+}
+
+/* Sends an SCMP echo request from src's host to dst's host_ip over path p; returns the SCMP
+ * type of what comes back within 1 s (0: nothing). */
+static int echo_over(int fd, uint16_t port, const struct netrun_as *src,
+		     const struct netrun_as *dst, const struct seg_path *p, uint16_t seq)
+{
+	struct scmp_msg req = {.type = SCMP_ECHO_REQUEST}, m;
+	struct scion_header h = {.path_type = SCION_PATH_TYPE_SCION};
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct scion_packet dec;
+	uint8_t pkt[1500], in[2048];
+	size_t len;
+	ssize_t got;
+
+	req.u.echo.id = port;
+	req.u.echo.seq = seq;
+	h.dst.ia = dst->ia;
+	host4(&h.dst.host, dst->host_ip);
+	h.src.ia = src->ia;
+	host4(&h.src.host, src->host_ip);
+	h.path = p->raw;
+	h.path_len = p->raw_len;
+	assert_int_equal(scion_scmp_packet_build(&h, &req, pkt, sizeof(pkt), &len), 0);
+	assert_int_equal(sendto(fd, pkt, len, 0, (const struct sockaddr *)&p->next_hop,
+				sizeof(struct sockaddr_in)),
+			 (ssize_t)len);
+	if (poll(&pfd, 1, 1000) != 1)
+		return 0;
+	got = recv(fd, in, sizeof(in), 0);
+	assert_true(got > 0);
+	assert_int_equal(scion_packet_decode(in, (size_t)got, &dec), 0);
+	assert_int_equal(dec.l4_proto, SCION_PROTO_SCMP);
+	assert_int_equal(scmp_decode(&dec.hdr, dec.l4, dec.l4_len, true, &m), 0);
+	if (m.type == SCMP_ECHO_REPLY)
+		assert_int_equal(m.u.echo.seq, seq);
+	return m.type;
+}
+
+/* Every path the daemon gives, hidden ones too, carries an echo through the routers; a
+ * downed link answers with external-interface-down. */
+static void test_multipath_routers(void **state)
+{
+	struct fixture *f = *state;
+	const struct netrun_as *a = netrun_as_find(f->net, IA_111);
+	const struct netrun_as *b = netrun_as_find(f->net, IA_131);
+	struct seg_daemon *d = open_daemon(f->net, IA_111);
+	struct seg_path *paths = NULL;
+	size_t n = 0, down_path = SIZE_MAX;
+	uint16_t port = 0;
+	int fd = endhost_socket(a, &port);
+
+	assert_int_equal(seg_daemon_paths(d, 0, IA_131, true, false, &paths, &n), 0);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++) {
+		if (echo_over(fd, port, a, b, &paths[i], (uint16_t)i) != SCMP_ECHO_REPLY)
+			fail_msg("no echo reply over path %zu", i);
+		if (down_path == SIZE_MAX && path_crosses(&paths[i], IA_110, 4))
+			down_path = i;
+	}
+	assert_true(down_path != SIZE_MAX);
+	ctl(f, "link down 1-ff00:0:110#4", "ok");
+	assert_int_equal(echo_over(fd, port, a, b, &paths[down_path], 999),
+			 SCMP_EXTERNAL_INTERFACE_DOWN);
+	ctl(f, "link up 1-ff00:0:110#4", "ok");
+	assert_int_equal(echo_over(fd, port, a, b, &paths[down_path], 1000), SCMP_ECHO_REPLY);
+	{
+		struct router_stats st;
+
+		/* Both ends are down: 111 answers before the packet leaves over its 111#1. */
+		assert_int_equal(netrun_router_stats(f->net, IA_111, &st), 0);
+		assert_int_equal(st.drops[ROUTER_DROP_LINK_DOWN], 1);
+		assert_int_equal(netrun_router_stats(f->net, 0x0009ff0000000999ull, &st),
+				 NETRUN_ERR_NOT_FOUND);
+	}
+	close(fd);
+	seg_daemon_paths_free(paths);
+	seg_daemon_close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tiny_every_as, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_tiny_paths_shape, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_drkey, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_link_control, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_two_networks, setup_tiny, teardown),
-		cmocka_unit_test_setup_teardown(test_multipath_hidden, setup_multipath, teardown),
-		cmocka_unit_test(test_start_errors),
-		cmocka_unit_test(test_refresh),
+	    cmocka_unit_test_setup_teardown(test_tiny_every_as, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_tiny_paths_shape, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_drkey, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_link_control, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_networks, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_multipath_hidden, setup_multipath, teardown),
+	    cmocka_unit_test_setup_teardown(test_multipath_routers, setup_multipath, teardown),
+	    cmocka_unit_test(test_start_errors),
+	    cmocka_unit_test(test_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
