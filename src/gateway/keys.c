@@ -213,6 +213,9 @@ void keys_worker_stop(struct keys_worker *w)
 
 int keys_submit(struct keys_worker *w, struct keys_job *job)
 {
+	/* No worker: the gateway is not running (yet); callers retry on their timers. */
+	if (!w)
+		return -EAGAIN;
 	pthread_mutex_lock(&w->lock);
 	if (w->n_todo >= KEYS_QUEUE_MAX) {
 		pthread_mutex_unlock(&w->lock);

@@ -290,6 +290,16 @@ static void datagram_rx(struct gateway *gw, struct rx_pending *pd, uint8_t *buf,
 	}
 }
 
+void rx_datagram(struct gateway *gw, uint8_t *buf, size_t len,
+		 const struct sockaddr_storage *from)
+{
+	struct rx_pending pd = {0};
+
+	datagram_rx(gw, &pd, buf, len, from);
+	pending_flush(gw, &pd);
+	tx_flush(gw, NULL, &gw->ctl_tx);
+}
+
 void rx_socket_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct gateway *gw = arg;
