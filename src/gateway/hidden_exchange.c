@@ -247,8 +247,8 @@ void hidden_exchange_receive(struct seg_peer *p, const uint8_t *msg, size_t len)
 		gw_drop(p->gw, p, GW_DROP_HIDDEN_REJECTED);
 		return;
 	}
-	err = len > sizeof(st->peer_msg) ? HIDDEN_ERR_COUNT
-					 : hidden_list_decode(msg, len, &st->list);
+	err =
+	    len > sizeof(st->peer_msg) ? HIDDEN_ERR_COUNT : hidden_list_decode(msg, len, &st->list);
 	if (!err && (st->list.src_ia != p->remote.addr.addr.ia ||
 		     st->list.rendezvous_ia != p->remote.rendezvous))
 		err = HIDDEN_ERR_ENDPOINT;

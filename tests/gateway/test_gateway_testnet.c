@@ -54,10 +54,10 @@ static const scion_ia_t IA_B_NUM = 0x0001ff0000000131ull;
 
 enum {
 	GW_PORT = 31337,
-	STREAM_MAX = 20000,   /* packets per test: 40 s at one per 2 ms */
-	STREAM_GAP_MS = 2,    /* one packet every 2 ms */
-	RESUME_PKTS = 250,    /* "traffic resumed": this many after the event (0.5 s) */
-	LIVENESS_MS = 5000,   /* generous bound on any recovery */
+	STREAM_MAX = 20000, /* packets per test: 40 s at one per 2 ms */
+	STREAM_GAP_MS = 2,  /* one packet every 2 ms */
+	RESUME_PKTS = 250,  /* "traffic resumed": this many after the event (0.5 s) */
+	LIVENESS_MS = 5000, /* generous bound on any recovery */
 	PKT_LEN = 200,
 	MAX_IFACES = 64,
 };
@@ -73,8 +73,8 @@ static int group_setup(void **state)
 
 	(void)state;
 	snprintf(NET_DIR, sizeof(NET_DIR), "/tmp/seg-gwtn-XXXXXX");
-	if (!mkdtemp(NET_DIR) || netrun_start(SEG_SOURCE_DIR "/topologies/multipath.topo",
-					      NET_DIR, NULL, &NET, err, sizeof(err)) != 0) {
+	if (!mkdtemp(NET_DIR) || netrun_start(SEG_SOURCE_DIR "/topologies/multipath.topo", NET_DIR,
+					      NULL, &NET, err, sizeof(err)) != 0) {
 		fprintf(stderr, "netrun_start: %s\n", err);
 		return -1;
 	}
@@ -94,7 +94,7 @@ static int group_teardown(void **state)
 /* ---- the receiving adapter and the stream ----------------------------------------------- */
 
 struct rx_log {
-	uint64_t at[STREAM_MAX]; /* arrival time by sequence number; 0: not (yet) */
+	uint64_t at[STREAM_MAX];    /* arrival time by sequence number; 0: not (yet) */
 	uint64_t order[STREAM_MAX]; /* arrival times in arrival order */
 	size_t n, dups, ups;
 };
@@ -146,11 +146,11 @@ static void rx_control(void *ctx, struct seg_peer *peer, const uint8_t *msg, siz
 }
 
 static const struct seg_adapter_ops rx_ops = {
-	.name = "test",
-	.ingress = rx_ingress,
-	.control = rx_control,
-	.peer_up = rx_up,
-	.peer_down = rx_down,
+    .name = "test",
+    .ingress = rx_ingress,
+    .control = rx_control,
+    .peer_up = rx_up,
+    .peer_down = rx_down,
 };
 
 struct pair {
@@ -173,8 +173,7 @@ static void stream_tick(struct pair *p)
 	uint64_t now = seg_time_now();
 
 	/* At most a few per tick: a late tick catches up without a burst. */
-	for (int k = 0; k < 4 && p->streaming && p->next_seq < STREAM_MAX &&
-			p->next_send_ns <= now;
+	for (int k = 0; k < 4 && p->streaming && p->next_seq < STREAM_MAX && p->next_send_ns <= now;
 	     k++) {
 		struct seg_buf b = {.data = buf, .len = sizeof(buf)};
 		uint32_t s = p->next_seq++;
@@ -682,11 +681,11 @@ static void test_redundant_no_loss(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_down_scmp_failover),
-		cmocka_unit_test(test_blackhole_probe_failover),
-		cmocka_unit_test(test_hidden_when_public_down),
-		cmocka_unit_test(test_hidden_failover_flag),
-		cmocka_unit_test(test_redundant_no_loss),
+	    cmocka_unit_test(test_link_down_scmp_failover),
+	    cmocka_unit_test(test_blackhole_probe_failover),
+	    cmocka_unit_test(test_hidden_when_public_down),
+	    cmocka_unit_test(test_hidden_failover_flag),
+	    cmocka_unit_test(test_redundant_no_loss),
 	};
 
 	seg_log_set_level(getenv("SEG_TEST_LOG") ? SEG_LOG_DEBUG : SEG_LOG_WARN);
