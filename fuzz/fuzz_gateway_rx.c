@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzzes the gateway's whole receive pipeline (rx.c and everything behind it: SCION/UDP and
- * SCMP decode, handshake, transport, inner types, control channel, fragments, probes, hidden
- * path lists). Per input: a fresh gateway (bound to 127.0.0.1:30998, never run, no daemon worker),
- * one peer (127.0.0.2, with a rendezvous AS) holding a session whose keys the harness knows,
- * then a sequence of records:
+ * Fuzzes the gateway's whole receive pipeline (rx_mmsg_input: rx.c and everything behind it:
+ * SCION/UDP and SCMP decode, handshake, transport, inner types, control channel, fragments, probes,
+ * hidden path lists). Per input: a fresh gateway (bound to 127.0.0.1:30998, never run, no daemon
+ * worker), one peer (127.0.0.2, with a rendezvous AS) holding a session whose keys the harness
+ * knows, then a sequence of records:
  *
  *   u8 kind, u16 len, len bytes
  *     kind % 3 == 0   the bytes are a datagram, as from the peer's underlay address
@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "config/config.h"
+#include "gateway/datapath.h"
 #include "gateway/gateway_internal.h"
 #include "gateway/protocol.h"
 #include "gateway/session.h"
@@ -149,6 +150,19 @@ static void stop_loop(struct evloop *loop, void *arg)
 	evloop_stop(loop);
 }
 
+/* One datagram through the pipeline, as recvmmsg would hand it over. */
+static void rx_one(struct gateway *gw, uint8_t *buf, size_t len, struct sockaddr_storage *from)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct mmsghdr m = {.msg_len = (unsigned)len};
+
+	m.msg_hdr.msg_iov = &iov;
+	m.msg_hdr.msg_iovlen = 1;
+	m.msg_hdr.msg_name = from;
+	m.msg_hdr.msg_namelen = sizeof(*from);
+	rx_mmsg_input(gw, &m, 1);
+}
+
 static void run_due_timers(void)
 {
 	struct evloop_timer stop;
@@ -200,12 +214,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 			total = len < UNDERLAY_MTU_MAX ? len : UNDERLAY_MTU_MAX;
 			memcpy(PKT, body, total);
-			rx_datagram(gw, PKT, total, &peer_ss);
+			rx_one(gw, PKT, total, &peer_ss);
 			break;
 		case 1:
 			total = seal_wrap(remote, &route, body, len, &start);
 			if (total)
-				rx_datagram(gw, PKT + start, total, &peer_ss);
+				rx_one(gw, PKT + start, total, &peer_ss);
 			break;
 		default:
 			run_due_timers();

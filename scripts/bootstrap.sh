@@ -21,6 +21,9 @@ build_packages=(
 	libcmocka-dev          # unit tests
 	libmnl-dev             # netlink for the IP adapter's routes and addresses
 	iproute2               # network namespaces in integration tests and the demo
+	iputils-ping           # the demo's ping (-D timestamps, 10 ms interval as root)
+	curl                   # the demo's HTTP client in site A
+	procps                 # pgrep: the demo smoke test checks that no process is left
 	python3                # integration test drivers
 	python3-grpcio         # a second gRPC implementation to check interoperability
 	python3-protobuf       # message classes for the Python side of the interop tests

@@ -23,6 +23,7 @@
 #include "gateway/metrics.h"
 #include "gateway/status.h"
 
+#include "adapters.h"
 #include "commands.h"
 #include "flags.h"
 
@@ -45,6 +46,7 @@ struct run_state {
 	struct seg_config *cfg; /* the configuration running now */
 	struct ctl_server *ctl;
 	struct metrics_server *metrics;
+	struct seg_adapters *adapters;
 };
 
 /* "host:port" or "[v6]:port", as daemonAddr in conf.yaml (config.c checks that one). */
@@ -204,6 +206,10 @@ static int run_start(struct run_state *st)
 		fprintf(stderr, "seg run: %s\n", err);
 		return -1;
 	}
+	if (adapters_create(st->gw, st->loop, st->cfg, &st->adapters, err, sizeof(err)) < 0) {
+		fprintf(stderr, "seg run: %s\n", err);
+		return -1;
+	}
 	int rc = ctl_server_new(st->loop, st->cfg->control_socket, collect_status, st->gw, &st->ctl,
 				err, sizeof(err));
 	if (rc == CTL_ERR_IN_USE) {
@@ -230,7 +236,9 @@ static void run_stop(struct run_state *st)
 {
 	metrics_server_free(st->metrics);
 	ctl_server_free(st->ctl);
+	adapters_stop(st->adapters);
 	gateway_free(st->gw);
+	adapters_free(st->adapters);
 	evloop_free(st->loop);
 	seg_config_free(st->cfg);
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <seg/drkey.h>
 #include <seg/scion_addr.h>
 #include <seg/scion_path.h>
 
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 enum {
-	/** Default TCP port and address of the SCION daemon's gRPC API. */
+	/** Default TCP port of the SCION daemon's gRPC API (in SEG_DAEMON_DEFAULT_ADDR). */
 	SEG_DAEMON_DEFAULT_PORT = 30255,
 	/** Default per-call timeout of seg_daemon_open() when given 0. */
 	SEG_DAEMON_DEFAULT_TIMEOUT_MS = 5000,
@@ -51,11 +52,14 @@ enum {
 	SEG_DAEMON_PATHS_MAX = 256,
 	/** Most entries accepted in one Interfaces answer; more is rejected. */
 	SEG_DAEMON_INTERFACES_MAX = 1024,
-	/** A DRKey level-2 key. */
-	SEG_DRKEY_LEN = 16,
+	/** A DRKey level-2 key: the length the derivations produce. */
+	SEG_DRKEY_LEN = DRKEY_KEY_LEN,
 	/** Longest underlay address text: "[" IPv6 "]:" port, plus NUL. */
 	SEG_UNDERLAY_STRLEN = 56,
 };
+
+/** Default address of the SCION daemon's gRPC API, used when none is configured. */
+#define SEG_DAEMON_DEFAULT_ADDR "127.0.0.1:30255"
 
 /** Latest timestamp accepted (9999-12-31T23:59:59Z, the end of protobuf's Timestamp range). */
 #define SEG_DAEMON_TIME_MAX UINT64_C(253402300799)
@@ -197,11 +201,13 @@ SEG_MUST_CHECK int seg_daemon_interfaces(struct seg_daemon *d, struct seg_daemon
 					 size_t *n);
 void seg_daemon_interfaces_free(struct seg_daemon_interface *ifaces);
 
+/** The range of ports the local AS dispatches to endhosts (0-0: none). */
 SEG_MUST_CHECK int seg_daemon_port_range(struct seg_daemon *d, struct seg_daemon_port_range *out);
 
 /** A DRKey of the given kind. The key is written only on success; wipe it after use. */
 SEG_MUST_CHECK int seg_daemon_drkey(struct seg_daemon *d, enum seg_drkey_kind kind,
 				    const struct seg_daemon_drkey_req *req, struct seg_drkey *out);
+/** seg_daemon_drkey() for SEG_DRKEY_HOST_AS, _AS_HOST and _HOST_HOST. */
 SEG_MUST_CHECK int seg_daemon_drkey_host_as(struct seg_daemon *d,
 					    const struct seg_daemon_drkey_req *req,
 					    struct seg_drkey *out);

@@ -38,6 +38,8 @@ enum {
 	SCION_UDP_ADDR_STRLEN = 80,
 };
 
+/** Builds an ISD-AS from its parts (AS truncated to 48 bits); scion_ia_isd() and
+ *  scion_ia_as() take it apart again. */
 static inline scion_ia_t scion_ia_make(uint16_t isd, uint64_t as)
 {
 	return (uint64_t)isd << SCION_AS_BITS | (as & ((1ull << SCION_AS_BITS) - 1));
@@ -57,7 +59,7 @@ enum scion_addr_err {
 	SCION_ADDR_ERR_EMPTY = -1,     /**< empty input */
 	SCION_ADDR_ERR_ISD = -2,       /**< ISD missing, not decimal or > 65535 */
 	SCION_ADDR_ERR_SEPARATOR = -3, /**< no '-' between ISD and AS */
-	SCION_ADDR_ERR_AS = -4,        /**< AS malformed or out of range */
+	SCION_ADDR_ERR_AS = -4,	       /**< AS malformed or out of range */
 	SCION_ADDR_ERR_HOST = -5,      /**< host IP malformed */
 	SCION_ADDR_ERR_PORT = -6,      /**< port missing, not decimal or > 65535 */
 	SCION_ADDR_ERR_SYNTAX = -7,    /**< brackets, comma or trailing characters */

@@ -116,6 +116,7 @@ uint16_t scion_seg_id_beta(uint16_t beta0, const struct scion_hop_field *hops, s
 SEG_MUST_CHECK int scion_forwarding_key_derive(const uint8_t *master, size_t master_len,
 					       uint8_t key[SCION_MAC_KEY_LEN]);
 
+/** A static English description of an enum scion_mac_err value. */
 const char *scion_mac_strerror(int err);
 
 #ifdef __cplusplus

@@ -223,6 +223,7 @@ SEG_MUST_CHECK int scmp_decode(const struct scion_header *h, const uint8_t *l4, 
 /** Writes an SCMP message with its checksum; quotes data (truncated by the caller). */
 SEG_MUST_CHECK int scmp_encode(const struct scion_header *h, const struct scmp_msg *m, uint8_t *buf,
 			       size_t cap, size_t *written);
+/** True for SCMP error types (below 128, scmp.rst), false for informational ones. */
 bool scmp_is_error(uint8_t type);
 /** Length of the InfoBlock of a known SCMP type (after the 4-byte header), or 0 if unknown. */
 size_t scmp_info_len(uint8_t type);
@@ -233,6 +234,7 @@ size_t scmp_info_len(uint8_t type);
 SEG_MUST_CHECK int scion_scmp_packet_build(const struct scion_header *h, const struct scmp_msg *m,
 					   uint8_t *buf, size_t cap, size_t *written);
 
+/** A static English description of an enum scion_pkt_err value. */
 const char *scion_pkt_strerror(int err);
 
 #ifdef __cplusplus

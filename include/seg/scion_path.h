@@ -137,6 +137,7 @@ SEG_MUST_CHECK int scion_std_path_advance(struct scion_std_path *p);
 bool scion_std_path_is_last_hop_of_segment(const struct scion_std_path *p);
 bool scion_std_path_is_first_hop_of_segment(const struct scion_std_path *p);
 
+/** One-hop path (one info field, two hop fields) codec; the second hop may be all zero. */
 SEG_MUST_CHECK int scion_onehop_path_decode(const uint8_t *raw, size_t len,
 					    struct scion_onehop_path *out);
 SEG_MUST_CHECK int scion_onehop_path_encode(const struct scion_onehop_path *p, uint8_t *buf,
@@ -166,6 +167,7 @@ void scion_hop_field_encode(const struct scion_hop_field *h, uint8_t raw[SCION_H
  */
 uint64_t scion_hop_expiry(uint32_t info_timestamp, uint8_t exp_time);
 
+/** A static English description of an enum scion_path_err value. */
 const char *scion_path_strerror(int err);
 
 #ifdef __cplusplus

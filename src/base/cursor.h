@@ -29,12 +29,12 @@ struct wcursor {
 
 static inline struct rcursor rcursor_init(const uint8_t *buf, size_t len)
 {
-	return (struct rcursor){ .p = buf, .len = len };
+	return (struct rcursor){.p = buf, .len = len};
 }
 
 static inline struct wcursor wcursor_init(uint8_t *buf, size_t cap)
 {
-	return (struct wcursor){ .p = buf, .cap = cap };
+	return (struct wcursor){.p = buf, .cap = cap};
 }
 
 static inline bool rcursor_skip(struct rcursor *c, size_t n)

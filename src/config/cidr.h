@@ -39,8 +39,10 @@ struct seg_cidr {
 __attribute__((warn_unused_result)) int seg_ip_parse(const char *s, struct seg_ip *out);
 __attribute__((warn_unused_result)) int seg_cidr_parse(const char *s, struct seg_cidr *out);
 /* Format (inet_ntop form); the length, or -1 when cap is too small. */
-int seg_ip_format(const struct seg_ip *ip, char *buf, size_t cap);
-int seg_cidr_format(const struct seg_cidr *c, char *buf, size_t cap);
+__attribute__((warn_unused_result)) int seg_ip_format(const struct seg_ip *ip, char *buf,
+						      size_t cap);
+__attribute__((warn_unused_result)) int seg_cidr_format(const struct seg_cidr *c, char *buf,
+							size_t cap);
 
 bool seg_ip_equal(const struct seg_ip *a, const struct seg_ip *b);
 bool seg_cidr_equal(const struct seg_cidr *a, const struct seg_cidr *b);

@@ -20,6 +20,7 @@
 #include "base/time.h"
 #include "config/cidr.h"
 #include "config/config_err.h"
+#include "seg/daemon.h"
 #include "seg/scion_addr.h"
 
 enum seg_path_policy {
@@ -35,7 +36,8 @@ enum seg_config_cipher {
 
 enum {
 	SEG_CONFIG_REMOTES_MAX = 1024,
-	SEG_CONFIG_SUBNETS_MAX = 256, /* per remote, and per adapter */
+	/* allowedSubnets per remote; the adapter has SEG_ADAPTER_SUBNETS_MAX. */
+	SEG_CONFIG_SUBNETS_MAX = 256,
 	SEG_CONFIG_PSK_LEN = 32,
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
@@ -47,7 +49,7 @@ enum {
 #define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT       SEG_MS(500)
 /* Defaults of the keys seg added. */
 #define SEG_CONFIG_DEFAULT_ADAPTER_CONF_PATH "adapter.yaml"
-#define SEG_CONFIG_DEFAULT_DAEMON_ADDR	     "127.0.0.1:30255"
+#define SEG_CONFIG_DEFAULT_DAEMON_ADDR	     SEG_DAEMON_DEFAULT_ADDR
 #define SEG_CONFIG_DEFAULT_CONTROL_SOCKET    "/run/seg/seg.sock"
 
 struct seg_config_pathing {

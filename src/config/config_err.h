@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Results of loading seg's configuration files (conf.yaml, adapter.yaml). */
-#ifndef SEG_CONFIG_ERR_H
-#define SEG_CONFIG_ERR_H
+#ifndef SEG_CONFIG_CONFIG_ERR_H
+#define SEG_CONFIG_CONFIG_ERR_H
 
 enum seg_config_err {
 	SEG_CONFIG_OK = 0,
@@ -19,4 +19,4 @@ enum {
 	SEG_CONFIG_ERRLEN = 512,
 };
 
-#endif /* SEG_CONFIG_ERR_H */
+#endif /* SEG_CONFIG_CONFIG_ERR_H */

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config/duration.h"
 
 int yaml_walk_read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
@@ -72,6 +74,35 @@ static int syntax_error(struct yaml_walk *w, const yaml_parser_t *p)
 	return SEG_CONFIG_ERR_SYNTAX;
 }
 
+/*
+ * conf.yaml may hold the pre-shared key, and libyaml frees its copies of the text without
+ * wiping them: its input and decode buffers, each scalar event, each scalar node. These
+ * helpers wipe them before every yaml_*_delete, whether or not the parse got as far as the
+ * key (an error in an earlier key leaves the key's node unvisited).
+ */
+static void wipe_parser(yaml_parser_t *p)
+{
+	if (p->raw_buffer.start)
+		OPENSSL_cleanse(p->raw_buffer.start,
+				(size_t)(p->raw_buffer.end - p->raw_buffer.start));
+	if (p->buffer.start)
+		OPENSSL_cleanse(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+}
+
+static void wipe_event(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value)
+		OPENSSL_cleanse(ev->data.scalar.value, ev->data.scalar.length);
+}
+
+static void wipe_document(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++) {
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
+			OPENSSL_cleanse(n->data.scalar.value, n->data.scalar.length);
+	}
+}
+
 /* The event pass: syntax, one document, bounded depth. */
 static int precheck(struct yaml_walk *w, const uint8_t *buf, size_t len)
 {
@@ -119,8 +150,10 @@ static int precheck(struct yaml_walk *w, const uint8_t *buf, size_t len)
 		default:
 			break;
 		}
+		wipe_event(&ev);
 		yaml_event_delete(&ev);
 	}
+	wipe_parser(&p);
 	yaml_parser_delete(&p);
 	return ret;
 }
@@ -149,14 +182,17 @@ int yaml_walk_load(struct yaml_walk *w, const char *name, const uint8_t *buf, si
 	} else {
 		w->loaded = true;
 	}
+	wipe_parser(&p);
 	yaml_parser_delete(&p);
 	return ret;
 }
 
 void yaml_walk_free(struct yaml_walk *w)
 {
-	if (w->loaded)
+	if (w->loaded) {
+		wipe_document(&w->doc);
 		yaml_document_delete(&w->doc);
+	}
 	w->loaded = false;
 }
 

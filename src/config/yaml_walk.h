@@ -47,7 +47,8 @@ yaml_node_t *yaml_walk_root(struct yaml_walk *w);
 
 /* Formats "<name>:<line>:<col>: <message>" at n (or at 1:1 when n is NULL) into the error
  * buffer and returns SEG_CONFIG_ERR_INVALID. */
-int yaml_walk_error(struct yaml_walk *w, const yaml_node_t *n, const char *fmt, ...)
+__attribute__((warn_unused_result)) int yaml_walk_error(struct yaml_walk *w, const yaml_node_t *n,
+							const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Writes the scalar as a double-quoted, escaped, possibly shortened token for messages. */
 const char *yaml_walk_quote(const yaml_node_t *n, char *buf, size_t cap);
@@ -56,18 +57,20 @@ const char *yaml_walk_quote(const yaml_node_t *n, char *buf, size_t cap);
 bool yaml_walk_is_null(const yaml_node_t *n);
 
 /* Type checks: 0, or an error naming what (e.g. "\"remotes\" must be a list"). */
-int yaml_walk_expect(struct yaml_walk *w, const yaml_node_t *n, yaml_node_type_t type,
-		     const char *what);
+__attribute__((warn_unused_result)) int yaml_walk_expect(struct yaml_walk *w, const yaml_node_t *n,
+							 yaml_node_type_t type, const char *what);
 
 /* Scalar conversions; each checks the type first. Strings reject embedded NULs and
  * values longer than max bytes, and are malloc'd (free()). */
-int yaml_walk_string(struct yaml_walk *w, const yaml_node_t *n, const char *what, size_t max,
-		     char **out);
-int yaml_walk_bool(struct yaml_walk *w, const yaml_node_t *n, const char *what, bool *out);
-int yaml_walk_uint(struct yaml_walk *w, const yaml_node_t *n, const char *what, uint64_t min,
-		   uint64_t max, uint64_t *out);
-int yaml_walk_duration(struct yaml_walk *w, const yaml_node_t *n, const char *what,
-		       uint64_t *out_ns);
+__attribute__((warn_unused_result)) int yaml_walk_string(struct yaml_walk *w, const yaml_node_t *n,
+							 const char *what, size_t max, char **out);
+__attribute__((warn_unused_result)) int yaml_walk_bool(struct yaml_walk *w, const yaml_node_t *n,
+						       const char *what, bool *out);
+__attribute__((warn_unused_result)) int yaml_walk_uint(struct yaml_walk *w, const yaml_node_t *n,
+						       const char *what, uint64_t min, uint64_t max,
+						       uint64_t *out);
+__attribute__((warn_unused_result)) int
+yaml_walk_duration(struct yaml_walk *w, const yaml_node_t *n, const char *what, uint64_t *out_ns);
 
 /* A mapping walked against a table of known keys. Each handler gets the value node. */
 struct yaml_walk_key {
@@ -77,8 +80,9 @@ struct yaml_walk_key {
 
 /* Calls the handler of every key in the mapping n. Unknown keys ("unknown key \"x\""),
  * duplicates and non-scalar keys are errors. *seen gets bit i for keys[i] (at most 64). */
-int yaml_walk_mapping(struct yaml_walk *w, yaml_node_t *n, const struct yaml_walk_key *keys,
-		      size_t nkeys, void *ctx, uint64_t *seen);
+__attribute__((warn_unused_result)) int yaml_walk_mapping(struct yaml_walk *w, yaml_node_t *n,
+							  const struct yaml_walk_key *keys,
+							  size_t nkeys, void *ctx, uint64_t *seen);
 
 /* Child nodes (NULL when the index is invalid, which libyaml never produces). */
 static inline yaml_node_t *yaml_walk_node(struct yaml_walk *w, int index)

@@ -17,7 +17,6 @@
 #include "codec.h"
 #include "rpc.h"
 
-#define DAEMON_DEFAULT_ADDR  "127.0.0.1:30255"
 #define DAEMON_METHOD_PREFIX "/proto.daemon.v1.DaemonService/"
 
 enum {
@@ -51,7 +50,7 @@ struct seg_daemon *seg_daemon_open(const char *addr, int timeout_ms)
 	struct seg_daemon *d;
 
 	if (!addr)
-		addr = DAEMON_DEFAULT_ADDR;
+		addr = SEG_DAEMON_DEFAULT_ADDR;
 	if (timeout_ms < 0 || timeout_ms > SEG_DAEMON_MAX_TIMEOUT_MS || !*addr ||
 	    strlen(addr) >= DAEMON_ADDR_LEN)
 		return NULL;

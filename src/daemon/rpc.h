@@ -36,12 +36,15 @@ struct daemon_rpc_status {
  * (NULL when *resp_len is 0). Returns 0, SEG_DAEMON_ERR_UNAVAILABLE, _DEADLINE, _STATUS (any
  * other non-OK status), _NO_MESSAGE, _GRPC or _NOMEM; st is filled in every case.
  */
-int daemon_rpc_call(grpc_channel *ch, grpc_completion_queue *cq, const char *method,
-		    const uint8_t *req, size_t req_len, int timeout_ms, uint8_t **resp,
-		    size_t *resp_len, struct daemon_rpc_status *st);
+__attribute__((warn_unused_result)) int daemon_rpc_call(grpc_channel *ch, grpc_completion_queue *cq,
+							const char *method, const uint8_t *req,
+							size_t req_len, int timeout_ms,
+							uint8_t **resp, size_t *resp_len,
+							struct daemon_rpc_status *st);
 
 /* Copies a received message into a malloc'd buffer (NULL when empty); 0 or an error. */
-int daemon_rpc_read_buffer(grpc_byte_buffer *bb, uint8_t **out, size_t *len);
+__attribute__((warn_unused_result)) int daemon_rpc_read_buffer(grpc_byte_buffer *bb, uint8_t **out,
+							       size_t *len);
 
 /*
  * A method handler, called on the server thread with the request bytes. Returns 0 with
@@ -64,9 +67,9 @@ struct daemon_rpc_server;
  * methods (others are answered UNIMPLEMENTED) and serves them on a new thread with ctx.
  * Returns 0 or SEG_DAEMON_ERR_ARG / _GRPC / _NOMEM.
  */
-int daemon_rpc_server_start(const char *addr, const struct daemon_rpc_method *methods,
-			    size_t n_methods, void *ctx, struct daemon_rpc_server **out,
-			    uint16_t *bound_port);
+__attribute__((warn_unused_result)) int
+daemon_rpc_server_start(const char *addr, const struct daemon_rpc_method *methods, size_t n_methods,
+			void *ctx, struct daemon_rpc_server **out, uint16_t *bound_port);
 /* Shuts down: no new calls, calls in flight cancelled, queue drained, thread joined. */
 void daemon_rpc_server_stop(struct daemon_rpc_server *s);
 

@@ -15,6 +15,7 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <openssl/crypto.h>
 
 #include <seg/daemon.h>
 
@@ -36,6 +37,7 @@ int daemon_rpc_read_buffer(grpc_byte_buffer *bb, uint8_t **out, size_t *len)
 	grpc_slice all;
 	uint8_t *copy = NULL;
 	size_t n;
+	int err = 0;
 
 	/* The reader also undoes message compression. */
 	if (!grpc_byte_buffer_reader_init(&reader, bb))
@@ -44,21 +46,24 @@ int daemon_rpc_read_buffer(grpc_byte_buffer *bb, uint8_t **out, size_t *len)
 	grpc_byte_buffer_reader_destroy(&reader);
 	n = GRPC_SLICE_LENGTH(all);
 	if (n > DAEMON_RPC_MAX_MESSAGE) {
-		grpc_slice_unref(all);
-		return SEG_DAEMON_ERR_TOO_MANY;
+		err = SEG_DAEMON_ERR_TOO_MANY;
+		goto out;
 	}
 	if (n) {
 		copy = malloc(n);
 		if (!copy) {
-			grpc_slice_unref(all);
-			return SEG_DAEMON_ERR_NOMEM;
+			err = SEG_DAEMON_ERR_NOMEM;
+			goto out;
 		}
 		memcpy(copy, GRPC_SLICE_START_PTR(all), n);
 	}
-	grpc_slice_unref(all);
 	*out = copy;
 	*len = n;
-	return 0;
+out:
+	/* readall made a fresh copy that is ours alone; a DRKey answer's key is in it. */
+	OPENSSL_cleanse(GRPC_SLICE_START_PTR(all), n);
+	grpc_slice_unref(all);
+	return err;
 }
 
 /* Copies status details as printable text: they come from the server. */

@@ -15,11 +15,12 @@
 #include <seg/scion_addr.h>
 
 /* Parses an underlay address; port 0 only with allow_port0 (a server asking for any port). */
-int daemon_underlay_parse(const char *s, struct sockaddr_storage *out, bool allow_port0);
+SEG_MUST_CHECK int daemon_underlay_parse(const char *s, struct sockaddr_storage *out,
+					 bool allow_port0);
 bool daemon_underlay_is_loopback(const struct sockaddr_storage *a);
 
 /* DRKey host text <-> struct scion_host (IPv4 and IPv6 only). 0 or SEG_DAEMON_ERR_HOST. */
-int daemon_host_parse(const char *s, struct scion_host *out);
-int daemon_host_format(const struct scion_host *h, char *buf, size_t cap);
+SEG_MUST_CHECK int daemon_host_parse(const char *s, struct scion_host *out);
+SEG_MUST_CHECK int daemon_host_format(const struct scion_host *h, char *buf, size_t cap);
 
 #endif /* SEG_DAEMON_UNDERLAY_H */

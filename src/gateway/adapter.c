@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "datapath.h"
 #include "gateway_internal.h"
 #include "protocol.h"
 #include "timers.h"
@@ -103,44 +104,17 @@ int seg_peer_send_data(struct seg_peer *p, const struct seg_buf *pkts, size_t n)
 {
 	struct gateway *gw = p->gw;
 	struct underlay_batch *b;
-	uint64_t now = seg_time_now();
-	size_t sent = 0;
-	int err = 0;
+	int ret;
 
 	if (!n)
 		return 0;
 	b = tx_batch_acquire(gw);
 	if (!b)
 		return -ENOMEM;
-	pthread_mutex_lock(&p->lock);
-	if (p->dead || !p->slots.current || !session_can_send(p->slots.current, now)) {
-		bool dead = p->dead;
-
-		pthread_mutex_unlock(&p->lock);
-		tx_batch_release(gw, b);
-		for (size_t i = 0; i < n; i++)
-			gw_drop(gw, p, GW_DROP_TX_NO_SESSION);
-		if (!dead)
-			gw_kick(gw, p);
-		return -ENOTCONN;
-	}
-	for (; sent < n; sent++) {
-		if (pkts[sent].len == 0 || pkts[sent].len > SEG_DATA_MAX) {
-			err = -EMSGSIZE;
-			gw_drop(gw, p, GW_DROP_TX_TOO_BIG);
-			break;
-		}
-		err = tx_data_locked(p, b, pkts[sent].data, pkts[sent].len);
-		if (err) {
-			gw_drop(gw, p, err == -EHOSTUNREACH ? GW_DROP_TX_NO_PATH
-							    : GW_DROP_TX_TOO_BIG);
-			break;
-		}
-	}
-	pthread_mutex_unlock(&p->lock);
+	ret = tx_data_seal(p, b, pkts, n);
 	tx_flush(gw, p, b);
 	tx_batch_release(gw, b);
-	return sent ? (int)sent : err;
+	return ret;
 }
 
 int seg_peer_send_ctrl(struct seg_peer *p, const void *msg, size_t len)

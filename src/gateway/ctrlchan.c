@@ -102,19 +102,79 @@ static void state_clear(struct ctrlchan *ch)
 	ch->broken = false;
 }
 
-int ctrlchan_init(struct ctrlchan *ch)
+/*
+ * Buffers on demand (an idle peer holds none; bench/handshake.sh counts the bytes per peer):
+ * the sender's ring and scoreboard from the first message queued until everything queued is
+ * acked; the receiver's ring, bitmap and reassembly copy from the first data received until
+ * no partial message or out-of-order data is left; the frame scratch while either exists or
+ * an ack is owed. A failed allocation refuses the message (-ENOBUFS, retry later) or drops
+ * the frame (the peer retransmits it), as a full buffer would.
+ */
+static bool sender_alloc(struct ctrlchan *ch)
 {
-	memset(ch, 0, sizeof(*ch));
+	if (ch->sbuf)
+		return true;
 	ch->sbuf = malloc(CTRL_SEND_BUF);
+	ch->segs = malloc(CTRL_SEGS_MAX * sizeof(*ch->segs));
+	if (ch->sbuf && ch->segs)
+		return true;
+	free(ch->sbuf);
+	free(ch->segs);
+	ch->sbuf = NULL;
+	ch->segs = NULL;
+	return false;
+}
+
+static bool receiver_alloc(struct ctrlchan *ch)
+{
+	if (ch->rbuf)
+		return true;
 	ch->rbuf = malloc(CTRL_RECV_WINDOW);
 	ch->rmap = calloc(CTRL_RECV_WINDOW / 64, sizeof(uint64_t));
 	ch->rmsg = malloc(CTRL_MSG_MAX);
-	ch->segs = calloc(CTRL_SEGS_MAX, sizeof(*ch->segs));
-	ch->frame = malloc(CTRL_FRAME_MAX);
-	if (!ch->sbuf || !ch->rbuf || !ch->rmap || !ch->rmsg || !ch->segs || !ch->frame) {
-		ctrlchan_free(ch);
-		return -ENOMEM;
+	if (ch->rbuf && ch->rmap && ch->rmsg)
+		return true;
+	free(ch->rbuf);
+	free(ch->rmap);
+	free(ch->rmsg);
+	ch->rbuf = ch->rmsg = NULL;
+	ch->rmap = NULL;
+	return false;
+}
+
+static bool frame_alloc(struct ctrlchan *ch)
+{
+	if (!ch->frame)
+		ch->frame = malloc(CTRL_FRAME_MAX);
+	return ch->frame != NULL;
+}
+
+/* Frees what the channel's state no longer needs. */
+static void buffers_trim(struct ctrlchan *ch)
+{
+	if (ch->sbuf && ch->rec_count == 0 && ch->snd_una == ch->snd_end && ch->nsegs == 0) {
+		free(ch->sbuf);
+		free(ch->segs);
+		ch->sbuf = NULL;
+		ch->segs = NULL;
 	}
+	/* Bits of the bitmap below rcv_nxt are clear, and none above it is set. */
+	if (ch->rbuf && ch->rcv_rec == ch->rcv_nxt && ch->rcv_high == ch->rcv_nxt) {
+		free(ch->rbuf);
+		free(ch->rmap);
+		free(ch->rmsg);
+		ch->rbuf = ch->rmsg = NULL;
+		ch->rmap = NULL;
+	}
+	if (ch->frame && !ch->sbuf && !ch->rbuf && !ch->ack_pending) {
+		free(ch->frame);
+		ch->frame = NULL;
+	}
+}
+
+int ctrlchan_init(struct ctrlchan *ch)
+{
+	memset(ch, 0, sizeof(*ch));
 	state_clear(ch);
 	return 0;
 }
@@ -166,6 +226,10 @@ int ctrlchan_send(struct ctrlchan *ch, uint8_t kind, const void *msg, size_t len
 		return -EMSGSIZE;
 	if (ch->rec_count == CTRL_SEND_MSGS_MAX ||
 	    CTRL_SEND_BUF - (ch->snd_end - ch->snd_base) < CTRL_REC_HDR_LEN + len) {
+		ch->stats.msgs_rejected++;
+		return -ENOBUFS;
+	}
+	if (!sender_alloc(ch)) {
 		ch->stats.msgs_rejected++;
 		return -ENOBUFS;
 	}
@@ -225,8 +289,10 @@ static void ack_cumulative(struct ctrlchan *ch, const struct ctrlchan_frame *f,
 			note_delivered(s, delivered);
 		n++;
 	}
-	memmove(ch->segs, ch->segs + n, (ch->nsegs - n) * sizeof(ch->segs[0]));
-	ch->nsegs -= n;
+	if (n) {
+		memmove(ch->segs, ch->segs + n, (ch->nsegs - n) * sizeof(ch->segs[0]));
+		ch->nsegs -= n;
+	}
 	/* A frame re-cut by a smaller MTU may be acked in part. */
 	if (ch->nsegs && ctrlchan_seq_lt(ch->segs[0].start, f->ack))
 		ch->segs[0].start = f->ack;
@@ -375,6 +441,8 @@ static int data_apply(struct ctrlchan *ch, const struct ctrlchan_frame *f, uint6
 		data += ch->rcv_nxt - start;
 		start = ch->rcv_nxt;
 	}
+	if (!receiver_alloc(ch))
+		return -ENOMEM; /* dropped; the peer sends it again */
 	ring_write(ch->rbuf, RBUF_MASK, start, data, end - start);
 	in_order = start == ch->rcv_nxt && !ctrlchan_seq_lt(ch->rcv_nxt, ch->rcv_high);
 	map_assign(ch->rmap, start, end - start, true);
@@ -428,12 +496,10 @@ int ctrlchan_input(struct ctrlchan *ch, const uint8_t *buf, size_t len, uint64_t
 	ch->stats.frames_received++;
 	if (f.has_ack)
 		ack_apply(ch, &f, now);
-	if (f.has_data) {
+	if (f.has_data)
 		r = data_apply(ch, &f, now, deliver, ctx);
-		if (r)
-			return drop(ch, r);
-	}
-	return 0;
+	buffers_trim(ch);
+	return r ? drop(ch, r) : 0;
 }
 
 /* ---- poll: what goes out ---- */
@@ -476,6 +542,8 @@ static int emit_frame(struct ctrlchan *ch, const struct ctrlchan_frame *f, uint3
 	uint8_t *data_at = NULL;
 	size_t len;
 
+	if (!frame_alloc(ch))
+		return -EIO; /* as a lost frame: sent again on its timeout */
 	if (ctrlchan_frame_encode(f, ch->frame, CTRL_FRAME_MAX, &len, &data_at))
 		abort(); /* poll sizes every frame to fit CTRL_FRAME_MAX */
 	if (f->has_data)
@@ -595,15 +663,16 @@ int ctrlchan_poll(struct ctrlchan *ch, uint64_t now, ctrlchan_emit_fn emit, void
 	pipe = ctrlchan_pipe(ch);
 	if (poll_retransmit(ch, now, emit, ctx, max_frame, &pipe, &n) ||
 	    poll_new_data(ch, now, emit, ctx, max_frame, &pipe, &n))
-		return -EIO;
-	if (ch->ack_pending && (ch->ack_now || ch->ack_due <= now)) {
+		n = -EIO;
+	if (n >= 0 && ch->ack_pending && (ch->ack_now || ch->ack_due <= now)) {
 		struct ctrlchan_frame f = {0};
 		ack_fill(ch, &f);
 		ch->stats.acks_sent++;
 		n++;
 		if (emit_frame(ch, &f, 0, emit, ctx))
-			return -EIO;
+			n = -EIO;
 	}
+	buffers_trim(ch);
 	return n;
 }
 

@@ -163,7 +163,8 @@ typedef void (*ctrlchan_deliver_fn)(void *ctx, uint8_t kind, const uint8_t *msg,
  * counts as sent and lost: it is retransmitted on its timeout). */
 typedef int (*ctrlchan_emit_fn)(void *ctx, const uint8_t *frame, size_t len);
 
-/* Allocates the channel's buffers (once per peer); 0 or -ENOMEM. */
+/* Sets up an idle channel; its buffers are allocated while it has something to send or
+ * to reassemble, and freed when it is idle again. Returns 0. */
 SEG_MUST_CHECK int ctrlchan_init(struct ctrlchan *ch);
 void ctrlchan_free(struct ctrlchan *ch);
 

@@ -134,10 +134,6 @@ struct seg_peer *gw_peer_by_src(struct gateway *gw, const struct scion_addr *src
 
 /* rx.c: drains the underlay socket (control thread). */
 void rx_socket_ready(struct evloop *loop, int fd, unsigned events, void *arg);
-/* One datagram of len bytes (modified in place) from underlay address from, through the
- * whole RX pipeline, replies flushed (the fuzzer's entry point; control thread). */
-void rx_datagram(struct gateway *gw, uint8_t *buf, size_t len,
-		 const struct sockaddr_storage *from);
 
 /* tx.c */
 enum tx_kind {

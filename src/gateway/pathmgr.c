@@ -55,7 +55,24 @@ int pathmgr_create(const struct pathmgr_config *cfg, struct pathmgr **out)
 
 void pathmgr_destroy(struct pathmgr *pm)
 {
+	if (pm)
+		free(pm->paths);
 	free(pm);
+}
+
+/* Room for n paths (n <= PATHMGR_MAX_PATHS), before any state changes. */
+static int paths_reserve(struct pathmgr *pm, size_t n)
+{
+	struct pathmgr_path *p;
+
+	if (n <= pm->cap_paths)
+		return 0;
+	p = realloc(pm->paths, n * sizeof(*p));
+	if (!p)
+		return PATHMGR_ERR_NOMEM;
+	pm->paths = p;
+	pm->cap_paths = n;
+	return 0;
 }
 
 /* ---- small helpers ---- */
@@ -431,6 +448,14 @@ int pathmgr_update_candidates(struct pathmgr *pm, enum pathmgr_set set,
 			pm->stats.candidates_rejected++;
 	}
 	err = select_candidates(pm, cands, n, valid, limit, keep);
+	if (err)
+		goto out;
+	/* At most every current path plus every kept candidate; never above the maximum, as
+	 * each set keeps to its limit. */
+	size_t need = pm->num_paths;
+	for (size_t j = 0; j < n; j++)
+		need += keep[j];
+	err = paths_reserve(pm, need < PATHMGR_MAX_PATHS ? need : PATHMGR_MAX_PATHS);
 	if (err)
 		goto out;
 

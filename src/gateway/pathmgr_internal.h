@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal state of the path manager, shared by pathmgr.c (candidates, selection) and
- * pathprobe.c (probing, liveness). Storage is one fixed array of paths per peer
- * (PATHMGR_MAX_PATHS), compacted on removal; every scan is over at most that many entries.
+ * pathprobe.c (probing, liveness). Storage is one array of paths per peer, grown on demand
+ * up to PATHMGR_MAX_PATHS (most peers have one or two paths; all 24 are ~85 KiB) and
+ * compacted on removal; every scan is over at most that many entries.
  */
 #ifndef SEG_GATEWAY_PATHMGR_INTERNAL_H
 #define SEG_GATEWAY_PATHMGR_INTERNAL_H
@@ -43,8 +44,8 @@ struct pathmgr_path {
 
 struct pathmgr {
 	struct pathmgr_config cfg;
-	struct pathmgr_path paths[PATHMGR_MAX_PATHS];
-	size_t num_paths;
+	struct pathmgr_path *paths; /* cap_paths allocated, num_paths used */
+	size_t num_paths, cap_paths;
 	uint32_t next_id;
 	uint32_t active;
 	uint32_t second;

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "datapath.h"
 #include "gateway_internal.h"
 #include "probe.h"
 #include "protocol.h"
@@ -290,12 +291,19 @@ static void datagram_rx(struct gateway *gw, struct rx_pending *pd, uint8_t *buf,
 	}
 }
 
-void rx_datagram(struct gateway *gw, uint8_t *buf, size_t len,
-		 const struct sockaddr_storage *from)
+void rx_mmsg_input(struct gateway *gw, struct mmsghdr *msgs, size_t n)
 {
 	struct rx_pending pd = {0};
 
-	datagram_rx(gw, &pd, buf, len, from);
+	for (size_t i = 0; i < n; i++) {
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			gw_drop(gw, NULL, GW_DROP_RX_TRUNC);
+			continue;
+		}
+		datagram_rx(gw, &pd, msgs[i].msg_hdr.msg_iov[0].iov_base, msgs[i].msg_len,
+			    msgs[i].msg_hdr.msg_name);
+	}
+	/* The pending data points into the buffers the next recvmmsg reuses. */
 	pending_flush(gw, &pd);
 	tx_flush(gw, NULL, &gw->ctl_tx);
 }
@@ -306,7 +314,6 @@ void rx_socket_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 	struct mmsghdr msgs[UNDERLAY_BATCH];
 	struct iovec iov[UNDERLAY_BATCH];
 	struct sockaddr_storage from[UNDERLAY_BATCH];
-	struct rx_pending pd = {0};
 	int n;
 
 	(void)loop;
@@ -325,16 +332,7 @@ void rx_socket_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 		n = recvmmsg(fd, msgs, UNDERLAY_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
-		for (int i = 0; i < n; i++) {
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				gw_drop(gw, NULL, GW_DROP_RX_TRUNC);
-				continue;
-			}
-			datagram_rx(gw, &pd, iov[i].iov_base, msgs[i].msg_len, &from[i]);
-		}
-		/* The pending data points into the buffers the next recvmmsg reuses. */
-		pending_flush(gw, &pd);
-		tx_flush(gw, NULL, &gw->ctl_tx);
+		rx_mmsg_input(gw, msgs, (size_t)n);
 		if (n < UNDERLAY_BATCH)
 			break;
 	}

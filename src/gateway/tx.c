@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "datapath.h"
 #include "gateway_internal.h"
 #include "protocol.h"
 
@@ -194,6 +195,42 @@ int tx_data_locked(struct seg_peer *p, struct underlay_batch *b, const uint8_t *
 		return tx_message_locked(p, b, NULL, SEG_INNER_DATA, pkt, len, NULL, 0, true);
 	n = frag_split(pkt, len, limit, ++p->frag_id, frag_emit, &c);
 	return n < 0 ? n : 0;
+}
+
+int tx_data_seal(struct seg_peer *p, struct underlay_batch *b, const struct seg_buf *pkts,
+		 size_t n)
+{
+	struct gateway *gw = p->gw;
+	uint64_t now = seg_time_now();
+	size_t sent = 0;
+	int err = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->dead || !p->slots.current || !session_can_send(p->slots.current, now)) {
+		bool dead = p->dead;
+
+		pthread_mutex_unlock(&p->lock);
+		for (size_t i = 0; i < n; i++)
+			gw_drop(gw, p, GW_DROP_TX_NO_SESSION);
+		if (!dead)
+			gw_kick(gw, p);
+		return -ENOTCONN;
+	}
+	for (; sent < n; sent++) {
+		if (pkts[sent].len == 0 || pkts[sent].len > SEG_DATA_MAX) {
+			err = -EMSGSIZE;
+			gw_drop(gw, p, GW_DROP_TX_TOO_BIG);
+			break;
+		}
+		err = tx_data_locked(p, b, pkts[sent].data, pkts[sent].len);
+		if (err) {
+			gw_drop(gw, p, err == -EHOSTUNREACH ? GW_DROP_TX_NO_PATH
+							    : GW_DROP_TX_TOO_BIG);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return sent ? (int)sent : err;
 }
 
 /* A route for a handshake message: the given one, the first active one, or any path. */

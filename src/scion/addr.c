@@ -18,14 +18,10 @@
 
 #include <seg/scion_addr.h>
 
-/* Service addresses (pkg/addr/svc.go); the multicast flag is the top bit. */
+#include "consts.h"
+
+/* Limits of the text forms only; the service values themselves are in consts.h. */
 enum {
-	SVC_DS = 0x0001,
-	SVC_CS = 0x0002,
-	SVC_WILDCARD = 0x0010,
-	SVC_MULTICAST = 0x8000,
-	/* "Wildcard_M" and a NUL; longer names are not services. */
-	SVC_NAME_MAX = 11,
 	PORT_MAX = 0xffff,
 };
 
@@ -33,9 +29,9 @@ static const struct {
 	const char *name;
 	uint16_t svc;
 } svc_names[] = {
-    {"DS", SVC_DS},
-    {"CS", SVC_CS},
-    {"Wildcard", SVC_WILDCARD},
+    {"DS", SCION_SVC_DS},
+    {"CS", SCION_SVC_CS},
+    {"Wildcard", SCION_SVC_WILDCARD},
 };
 
 static bool svc_parse(const char *s, size_t len, uint16_t *out)
@@ -47,7 +43,7 @@ static bool svc_parse(const char *s, size_t len, uint16_t *out)
 		len -= 2;
 	} else if (len >= 2 && s[len - 2] == '_' && s[len - 1] == 'M') {
 		len -= 2;
-		mcast = SVC_MULTICAST;
+		mcast = SCION_SVC_MULTICAST;
 	}
 	for (size_t i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++) {
 		if (strlen(svc_names[i].name) == len && memcmp(svc_names[i].name, s, len) == 0) {
@@ -228,14 +224,14 @@ static int host_format(const struct scion_host *h, char *buf, size_t cap, size_t
 		break;
 	case SCION_HOST_SVC:
 		for (size_t i = 0; i < sizeof(svc_names) / sizeof(svc_names[0]); i++) {
-			if (svc_names[i].svc == (h->svc & ~SVC_MULTICAST))
+			if (svc_names[i].svc == (h->svc & ~SCION_SVC_MULTICAST))
 				name = svc_names[i].name;
 		}
 		if (name == NULL) {
 			/* The reference's form for unknown services; it does not parse back. */
 			len = snprintf(tmp, sizeof(tmp), "<SVC:0x%04x>", (unsigned)h->svc);
 			name = len > 0 ? tmp : NULL;
-		} else if (h->svc & SVC_MULTICAST) {
+		} else if (h->svc & SCION_SVC_MULTICAST) {
 			len = snprintf(tmp, sizeof(tmp), "%s_M", name);
 			name = len > 0 ? tmp : NULL;
 		}

@@ -115,6 +115,11 @@ enum scion_ext_layout {
 	SCION_OPT_AUTHENTICATOR = 2,
 };
 
+/* UDP (RFC 768): SrcPort(16) DstPort(16) Length(16) Checksum(16). */
+enum scion_udp_layout {
+	SCION_UDP_OFF_CHECKSUM = 6,
+};
+
 /* SCMP (scmp.rst): Type(8) Code(8) Checksum(16), then a type-specific InfoBlock. */
 enum scmp_layout {
 	SCMP_OFF_CHECKSUM = 2,

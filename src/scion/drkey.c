@@ -12,18 +12,13 @@
 #include <seg/drkey.h>
 
 #include "base/cursor.h"
+#include "scion/consts.h"
+#include "scion/host.h"
 
 enum {
 	AES_BLOCK = 16,
 	/* Longest PRF input: type, protocol, host type and a 16-byte IPv6 host, padded. */
 	PRF_INPUT_MAX = 2 * AES_BLOCK,
-	/* DT/DL nibble of the SCION common header (scion-header.rst, "Common Header"). */
-	HOST_TYPE_IPV4 = 0x0, /* DT=0 DL=0 */
-	HOST_TYPE_IPV6 = 0x3, /* DT=0 DL=3 */
-	HOST_TYPE_SVC = 0x4,  /* DT=1 DL=0 */
-	HOST_LEN_IPV4 = 4,
-	HOST_LEN_IPV6 = 16,
-	HOST_LEN_SVC = 4, /* 2 bytes of service address and 2 of padding */
 	SV_SUFFIX_LEN = 2 + 4 + 4,
 	SV_INPUT_MAX = 8 + DRKEY_MASTER_SECRET_MAX_LEN + SV_SUFFIX_LEN,
 };
@@ -59,29 +54,21 @@ out:
 	return err;
 }
 
-/* The host type/length byte and the address-header bytes of a host. */
-static int host_encode(const struct scion_host *h, uint8_t *type, uint8_t raw[HOST_LEN_IPV6],
+/*
+ * The host type byte and the address-header bytes of a host. The type byte is the DT/DL
+ * nibble of the common header (scion-header.rst, "Common Header"): DT << 2 | DL, so IPv4 0x0,
+ * IPv6 0x3, SVC 0x4. Codes and bytes come from host.c, the address header's own codec.
+ */
+static int host_encode(const struct scion_host *h, uint8_t *type, uint8_t raw[SCION_HOST_MAX_LEN],
 		       size_t *len)
 {
-	switch (h->type) {
-	case SCION_HOST_IPV4:
-		*type = HOST_TYPE_IPV4;
-		memcpy(raw, h->ip, HOST_LEN_IPV4);
-		*len = HOST_LEN_IPV4;
-		return 0;
-	case SCION_HOST_IPV6:
-		*type = HOST_TYPE_IPV6;
-		memcpy(raw, h->ip, HOST_LEN_IPV6);
-		*len = HOST_LEN_IPV6;
-		return 0;
-	case SCION_HOST_SVC:
-		*type = HOST_TYPE_SVC;
-		store_u16be(raw, h->svc);
-		store_u16be(raw + 2, 0);
-		*len = HOST_LEN_SVC;
-		return 0;
-	}
-	return DRKEY_ERR_HOST;
+	uint8_t type_code, len_code;
+
+	if (!scion_host_codes(h, &type_code, &len_code))
+		return DRKEY_ERR_HOST;
+	*type = (uint8_t)(type_code << (SCION_DT_SHIFT - SCION_DL_SHIFT) | len_code);
+	*len = scion_host_write(h, raw);
+	return 0;
 }
 
 /*
@@ -92,7 +79,7 @@ static int derive_host(const uint8_t key[DRKEY_KEY_LEN], enum drkey_key_type typ
 		       uint16_t proto, const struct scion_host *host, uint8_t out[DRKEY_KEY_LEN])
 {
 	uint8_t in[PRF_INPUT_MAX] = {0};
-	uint8_t raw[HOST_LEN_IPV6], host_type;
+	uint8_t raw[SCION_HOST_MAX_LEN], host_type;
 	struct wcursor w = wcursor_init(in, sizeof(in));
 	size_t raw_len, used;
 	int err = host_encode(host, &host_type, raw, &raw_len);

@@ -13,7 +13,8 @@
 /* DT/DL (or ST/SL) codes of a host type; false for a value outside enum scion_host_type. */
 bool scion_host_codes(const struct scion_host *h, uint8_t *type_code, uint8_t *len_code);
 /* Reads a host of the given DT/DL codes; SCION_PKT_ERR_ADDR_TYPE or _TRUNCATED on failure. */
-int scion_host_read(struct rcursor *c, uint8_t type_code, uint8_t len_code, struct scion_host *out);
+SEG_MUST_CHECK int scion_host_read(struct rcursor *c, uint8_t type_code, uint8_t len_code,
+				   struct scion_host *out);
 /* Writes the wire form (SVC padded with zeros) into out; returns its length (0: bad type). */
 size_t scion_host_write(const struct scion_host *h, uint8_t out[16]);
 

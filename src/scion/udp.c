@@ -11,8 +11,6 @@
 #include "base/cursor.h"
 #include "scion/consts.h"
 
-enum { UDP_OFF_CHECKSUM = 6 };
-
 int scion_udp_decode(const struct scion_header *h, const uint8_t *l4, size_t len,
 		     bool verify_checksum, struct scion_udp *out)
 {
@@ -46,7 +44,7 @@ int scion_udp_encode(const struct scion_header *h, uint16_t src_port, uint16_t d
 		memmove(buf + SCION_UDP_HDR_LEN, payload, payload_len);
 	(void)(wcursor_u16be(&c, src_port) && wcursor_u16be(&c, dst_port) &&
 	       wcursor_u16be(&c, (uint16_t)len) && wcursor_u16be(&c, 0));
-	store_u16be(buf + UDP_OFF_CHECKSUM, scion_l4_checksum(h, SCION_PROTO_UDP, buf, len));
+	store_u16be(buf + SCION_UDP_OFF_CHECKSUM, scion_l4_checksum(h, SCION_PROTO_UDP, buf, len));
 	*written = len;
 	return 0;
 }

@@ -231,6 +231,7 @@ static void json_links(struct json_out *j, struct netrun *n)
 		json_str(j, "a", a);
 		json_str(j, "b", b);
 		json_str(j, "type", link_type_json(l->type));
+		json_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
 		json_u64(j, "mtu", l->mtu);
 		json_out_bool(j, "hidden", l->hidden);
 		json_link_state(j, &n->links[i].st);
@@ -239,11 +240,15 @@ static void json_links(struct json_out *j, struct netrun *n)
 	json_arr_end(j);
 }
 
-static void json_iface_addr(struct json_out *j, const char *key, int net, unsigned k, uint16_t ifid)
+static void json_iface_addr(struct json_out *j, const char *key, const struct netrun *n,
+			    unsigned as_idx, uint16_t ifid)
 {
-	char buf[NETRUN_ADDR_STRLEN];
+	char buf[SEG_UNDERLAY_STRLEN];
+	struct sockaddr_storage ss;
 
-	snprintf(buf, sizeof(buf), "127.%d.%u.1:%u", net, k, NETRUN_IFACE_PORT_BASE + ifid);
+	netrun_iface_addr(n, as_idx, ifid, &ss);
+	if (seg_underlay_format(&ss, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "?");
 	json_str(j, key, buf);
 }
 
@@ -267,8 +272,9 @@ static void json_as_interfaces(struct json_out *j, const struct netrun *n, unsig
 			json_str(j, "type", type);
 			json_str(j, "remote_ia", n->ases[rem->as].pub.ia_str);
 			json_u64(j, "remote_ifid", rem->ifid);
-			json_iface_addr(j, "local", n->net, n->ases[idx].pub.k, loc->ifid);
-			json_iface_addr(j, "remote", n->net, n->ases[rem->as].pub.k, rem->ifid);
+			json_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
+			json_iface_addr(j, "local", n, idx, loc->ifid);
+			json_iface_addr(j, "remote", n, rem->as, rem->ifid);
 			json_obj_end(j);
 		}
 	}
@@ -286,6 +292,7 @@ static void json_ases(struct json_out *j, const struct netrun *n)
 		json_obj_begin(j, NULL);
 		json_str(j, "ia", as->ia_str);
 		json_out_bool(j, "core", as->core);
+		json_str(j, "underlay", as->ipv6 ? "UDP/IPv6" : "UDP/IPv4");
 		json_u64(j, "mtu", as->mtu);
 		json_str(j, "daemon", as->daemon);
 		json_str(j, "host_ip", as->host_ip);

@@ -237,53 +237,6 @@ static void *refresh_main(void *arg)
 	return NULL;
 }
 
-/* ---- addresses ----------------------------------------------------------------------- */
-
-void netrun_addr4(struct sockaddr_storage *ss, int net, unsigned k, unsigned last, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	sin->sin_addr.s_addr = htonl(127u << 24 | (unsigned)net << 16 | k << 8 | last);
-}
-
-static void assign_addresses(struct netrun *n, int net)
-{
-	n->net = net;
-	for (size_t i = 0; i < n->num_ases; i++) {
-		struct netrun_as_rt *as = &n->ases[i];
-		unsigned k = as->pub.k;
-		uint8_t ip[4] = {127, (uint8_t)net, (uint8_t)k, 1};
-
-		snprintf(as->pub.host_ip, sizeof(as->pub.host_ip), "127.%d.%u.1", net, k);
-		snprintf(as->pub.daemon, sizeof(as->pub.daemon), "127.%d.%u.1:%d", net, k,
-			 NETRUN_DAEMON_PORT);
-		snprintf(as->pub.router, sizeof(as->pub.router), "127.%d.%u.1:%d", net, k,
-			 NETRUN_ROUTER_PORT);
-		netrun_addr4(&as->internal, net, k, 1, NETRUN_ROUTER_PORT);
-		scion_host_from_ipv4(&as->host, ip);
-	}
-}
-
-/* Network N is ours while we hold a UDP socket on 127.N.0.1:NETRUN_CLAIM_PORT (no AS uses
- * k = 0): two runners, in one process or two, never pick the same N. */
-static int claim_net(int net)
-{
-	struct sockaddr_storage ss;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	netrun_addr4(&ss, net, 0, 1, NETRUN_CLAIM_PORT);
-	if (bind(fd, (struct sockaddr *)&ss, sizeof(struct sockaddr_in)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* ---- routers and daemons --------------------------------------------------------------- */
 
 static void ases_stop(struct netrun *n)
@@ -329,7 +282,7 @@ static int network_start(struct netrun *n, char *err, size_t errlen)
 	int rc = NETRUN_ERR_ADDR;
 
 	for (int net = first; net <= NETRUN_NET_MAX && tries > 0; net++) {
-		n->claim_fd = claim_net(net);
+		n->claim_fd = netrun_claim(net);
 		if (n->claim_fd < 0) {
 			set_err(err, errlen,
 				"network 127.%d.0.0/16 is in use (127.%d.0.1:%d taken)", net, net,
@@ -339,7 +292,7 @@ static int network_start(struct netrun *n, char *err, size_t errlen)
 			continue;
 		}
 		tries--;
-		assign_addresses(n, net);
+		netrun_addresses_assign(n, net);
 		rc = ases_start(n, err, errlen);
 		if (!rc)
 			return 0;
@@ -397,19 +350,9 @@ static int netrun_prepare(struct netrun *n, const char *topo_path, const char *d
 			n->topo->num_ases, NETRUN_MAX_ASES);
 		return NETRUN_ERR_TOPO;
 	}
-	for (size_t i = 0; i < n->topo->num_links; i++) {
-		const struct topo_link *l = &n->topo->links[i];
-
-		if (l->a.ifid > NETRUN_IFID_MAX || l->b.ifid > NETRUN_IFID_MAX) {
-			set_err(err, errlen,
-				"%s:%u: interface id '%u' above %d (its port would be"
-				" past 65535)",
-				topo_path, l->line,
-				l->a.ifid > NETRUN_IFID_MAX ? l->a.ifid : l->b.ifid,
-				NETRUN_IFID_MAX);
-			return NETRUN_ERR_TOPO;
-		}
-	}
+	rc = netrun_addr_check(n, topo_path, err, errlen);
+	if (rc)
+		return rc;
 	if (mkdir_p(dir) != 0 || !realpath(dir, real) || strlen(real) >= sizeof(n->dir)) {
 		set_err(err, errlen, "cannot create directory '%s': %s", dir, strerror(errno));
 		return NETRUN_ERR_IO;

@@ -9,7 +9,9 @@
  * Addressing (docs/testnet.md, "Addresses"): AS number k (1-based, file order) of network N
  * lives on 127.N.k.1: router internal 30042, daemon 30255, interface sockets 40000 + ifid,
  * endhosts in the dispatched range 31000-32767. Two testnets with different N never share an
- * address; NETRUN_NET_AUTO claims a free N (tests running in parallel use it).
+ * address; NETRUN_NET_AUTO claims a free N (tests running in parallel use it). An AS with
+ * `underlay: UDP/IPv6` lives on ::1 instead, in a port block per AS (netrun_addr.c); a link's
+ * sockets take the link's underlay (topo_link_underlay).
  *
  * Typical use from a test:
  *
@@ -47,6 +49,20 @@ enum {
 	NETRUN_IFID_MAX = 65535 - NETRUN_IFACE_PORT_BASE,
 	/** Held while a network runs on 127.N.0.1: the claim of network number N. */
 	NETRUN_CLAIM_PORT = 30000,
+	/**
+	 * IPv6 sockets, all on ::1 (netrun_addr.c): network N's ports start at
+	 * NETRUN_V6_PORT_BASE + NETRUN_V6_NET_SPAN * (N mod NETRUN_V6_NETS); each AS with an
+	 * IPv6 socket has NETRUN_V6_AS_PORTS of them: router, daemon, then its IPv6 interfaces.
+	 */
+	NETRUN_V6_PORT_BASE = 10000,
+	NETRUN_V6_NET_SPAN = 1000,
+	NETRUN_V6_NETS = 20,
+	NETRUN_V6_AS_PORTS = 32,
+	NETRUN_V6_SLOT_ROUTER = 0,
+	NETRUN_V6_SLOT_DAEMON = 1,
+	NETRUN_V6_SLOT_IFACE0 = 2,
+	NETRUN_V6_MAX_ASES = NETRUN_V6_NET_SPAN / NETRUN_V6_AS_PORTS,
+	NETRUN_V6_MAX_IFACES = NETRUN_V6_AS_PORTS - NETRUN_V6_SLOT_IFACE0,
 	/** The dispatched port range every daemon reports (PortRange), inclusive. */
 	NETRUN_PORT_MIN = 31000,
 	NETRUN_PORT_MAX = 32767,
@@ -83,12 +99,13 @@ struct netrun_options {
 	bool no_control;
 };
 
-/** One AS of a running network; strings are "ip:port" / "ip". */
+/** One AS of a running network; strings are "ip:port" / "ip" ("[::1]:port" / "::1"). */
 struct netrun_as {
 	scion_ia_t ia;
 	bool core;
+	bool ipv6; /**< `underlay: UDP/IPv6`: host_ip, daemon and router are on ::1 */
 	uint16_t mtu;
-	unsigned k; /**< 1-based number: the third octet of its addresses */
+	unsigned k; /**< 1-based number: the third octet of its IPv4 addresses */
 	char ia_str[SCION_IA_STRLEN];
 	char host_ip[NETRUN_ADDR_STRLEN];
 	char daemon[NETRUN_ADDR_STRLEN];

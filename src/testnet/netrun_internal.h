@@ -51,6 +51,7 @@ struct netrun_as_rt {
 	uint8_t fwd_key[SCION_MAC_KEY_LEN];
 	struct scion_mac_key *mac;
 	struct sockaddr_storage internal; /**< router internal address: the paths' next hop */
+	uint16_t v6_base;		  /**< first port of its ::1 block; 0: none */
 	struct scion_host host;		  /**< host_ip as a SCION host */
 	struct router_iface_config *ifaces;
 	size_t n_ifaces;
@@ -92,8 +93,19 @@ void netrun_segs_put(struct netrun *n, struct netrun_segs *s);
 /** The interfaces of revoked links (both ends), at most cap; returns how many. */
 size_t netrun_revoked_ifaces(struct netrun *n, struct combinator_iface *out, size_t cap);
 const struct netrun_as_rt *netrun_as_rt_find(const struct netrun *n, scion_ia_t ia);
+
+/* netrun_addr.c */
 /** 127.net.k.last:port as an AF_INET sockaddr. */
 void netrun_addr4(struct sockaddr_storage *ss, int net, unsigned k, unsigned last, uint16_t port);
+/** Whether the topology's addresses fit the scheme (interface ids, IPv6 blocks). */
+int netrun_addr_check(const struct netrun *n, const char *topo_path, char *err, size_t errlen);
+/** Sets n->net and every AS's addresses (internal, host, strings, IPv6 block) for network net. */
+void netrun_addresses_assign(struct netrun *n, int net);
+/** The socket of interface ifid of AS as_idx (after netrun_addresses_assign). */
+void netrun_iface_addr(const struct netrun *n, unsigned as_idx, uint16_t ifid,
+		       struct sockaddr_storage *out);
+/** Claims network number net (a bound socket, returned) or -1 when it is taken. */
+int netrun_claim(int net);
 /** The link index of interface ifid of AS as_idx, or -1. */
 int netrun_link_index(const struct netrun *n, unsigned as_idx, uint16_t ifid);
 

@@ -2,7 +2,8 @@
 /*
  * The runner's side of the border-router runtime (netrun_router.h). Interface types are as
  * seen from the AS: a CHILD link is CHILD at the parent (topology side a) and PARENT at the
- * child. Interface sockets: 127.N.k.1:(40000 + ifid), the remote end's the same way.
+ * child. Interface sockets: netrun_iface_addr (127.N.k.1:(40000 + ifid), or on ::1 for a link
+ * with an IPv6 underlay), the remote end's the same way.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,10 +69,8 @@ static int router_ifaces_build(struct netrun *n, struct netrun_as_rt *as)
 			c->remote_ia = t->ases[rem->as].ia;
 			c->remote_ifid = rem->ifid;
 			c->mtu = l->mtu;
-			netrun_addr4(&c->local, n->net, as->pub.k, 1,
-				     (uint16_t)(NETRUN_IFACE_PORT_BASE + loc->ifid));
-			netrun_addr4(&c->remote, n->net, n->ases[rem->as].pub.k, 1,
-				     (uint16_t)(NETRUN_IFACE_PORT_BASE + rem->ifid));
+			netrun_iface_addr(n, as->idx, loc->ifid, &c->local);
+			netrun_iface_addr(n, rem->as, rem->ifid, &c->remote);
 			as->n_ifaces++;
 		}
 	}

@@ -69,6 +69,8 @@ struct router_rt {
 	struct router *r;
 	pthread_t thread;
 	int epfd, evfd, internal_fd;
+	sa_family_t internal_family;
+	unsigned batch; /* packets per recvmmsg/sendmmsg, 1..ROUTER_RT_BATCH */
 	size_t n;
 	struct rt_iface ifs[ROUTER_MAX_IFACES];
 	struct rt_tx internal_tx;
@@ -162,7 +164,7 @@ static void tx_add(struct router_rt *rt, int fd, struct rt_tx *tx, uint8_t *buf,
 						     ? sizeof(struct sockaddr_in6)
 						     : sizeof(struct sockaddr_in);
 	}
-	if (++tx->n == ROUTER_RT_BATCH)
+	if (++tx->n == rt->batch)
 		tx_flush(rt, fd, tx);
 }
 
@@ -228,19 +230,28 @@ static int delay_service(struct router_rt *rt, uint64_t now_ns)
 	return (int)next;
 }
 
-/* Endhost delivery: only to loopback (the testnet's network-safety rule). */
-static bool deliver_addr(const struct router_action *act, struct sockaddr_storage *to)
+/*
+ * Endhost delivery: only to loopback (the testnet's network-safety rule), and only in the
+ * family of the internal socket the delivery leaves from (an IPv4 AS's hosts are IPv4, an
+ * IPv6 AS's are IPv6). Returns ROUTER_DROP_NONE or why not.
+ */
+static enum router_drop_reason deliver_addr(const struct router_rt *rt,
+					    const struct router_action *act,
+					    struct sockaddr_storage *to)
 {
 	static const uint8_t v6_loopback[16] = {[15] = 1};
+	sa_family_t family = act->dst_host.type == SCION_HOST_IPV6 ? AF_INET6 : AF_INET;
 
 	memset(to, 0, sizeof(*to));
+	if (family != rt->internal_family)
+		return ROUTER_DROP_HOST_FAMILY;
 	if (act->dst_host.type == SCION_HOST_IPV4 && act->dst_host.ip[0] == 127) {
 		struct sockaddr_in *in = (struct sockaddr_in *)to;
 
 		in->sin_family = AF_INET;
 		in->sin_port = htons(act->dst_port);
 		memcpy(&in->sin_addr, act->dst_host.ip, 4);
-		return true;
+		return ROUTER_DROP_NONE;
 	}
 	if (act->dst_host.type == SCION_HOST_IPV6 &&
 	    memcmp(act->dst_host.ip, v6_loopback, 16) == 0) {
@@ -249,9 +260,9 @@ static bool deliver_addr(const struct router_action *act, struct sockaddr_storag
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(act->dst_port);
 		memcpy(&in6->sin6_addr, act->dst_host.ip, 16);
-		return true;
+		return ROUTER_DROP_NONE;
 	}
-	return false;
+	return ROUTER_DROP_NON_LOOPBACK;
 }
 
 /* ---- Receiving ---------------------------------------------------------------------- */
@@ -263,6 +274,7 @@ static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t 
 	size_t len = rt->rx[i].msg_len;
 	struct router_action act;
 	struct sockaddr_storage to;
+	enum router_drop_reason why;
 	struct rt_iface *ifc;
 
 	rt->rx_pkts++;
@@ -278,8 +290,9 @@ static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t 
 			send_link(rt, ifc, buf, len, now_ns);
 		break;
 	case ROUTER_DELIVER:
-		if (!deliver_addr(&act, &to)) {
-			rt->drops[ROUTER_DROP_NON_LOOPBACK]++;
+		why = deliver_addr(rt, &act, &to);
+		if (why != ROUTER_DROP_NONE) {
+			rt->drops[why]++;
 			break;
 		}
 		tx_add(rt, rt->internal_fd, &rt->internal_tx, buf, len, &to);
@@ -316,7 +329,7 @@ static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
 		uint64_t now_s = unix_sec(), now_ns = mono_ns();
 		int n;
 
-		for (unsigned i = 0; i < ROUTER_RT_BATCH; i++) {
+		for (unsigned i = 0; i < rt->batch; i++) {
 			memset(&rt->rx[i].msg_hdr, 0, sizeof(rt->rx[i].msg_hdr));
 			rt->rxiov[i].iov_base = rt->bufs[i];
 			rt->rxiov[i].iov_len = ROUTER_MAX_PKT_LEN;
@@ -325,14 +338,14 @@ static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
 			rt->rx[i].msg_hdr.msg_name = &rt->rxaddr[i];
 			rt->rx[i].msg_hdr.msg_namelen = sizeof(rt->rxaddr[i]);
 		}
-		n = recvmmsg(fd, rt->rx, ROUTER_RT_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, rt->rx, rt->batch, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or an ICMP error queued on a connected socket */
 		for (unsigned i = 0; i < (unsigned)n; i++)
 			handle(rt, i, ingress, now_s, now_ns);
 		/* Sends point into the receive buffers: flush before the next read. */
 		flush_all(rt);
-		if (n < ROUTER_RT_BATCH)
+		if ((unsigned)n < rt->batch)
 			return;
 	}
 }
@@ -510,6 +523,13 @@ static int open_socket(struct router_rt *rt, const struct sockaddr_storage *loca
 		snprintf(err, errlen, "router: socket: %s", strerror(errno));
 		return -1;
 	}
+	/* IPv6 sockets carry IPv6 only: a link's two ends and an AS's hosts share a family. */
+	if (local->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int)) < 0) {
+		snprintf(err, errlen, "router: IPV6_V6ONLY: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
 	/* Best effort: larger buffers absorb bursts; the kernel caps them. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
@@ -556,6 +576,7 @@ static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *
 		return -1;
 	}
 	rt->internal_fd = open_socket(rt, &cfg->internal, NULL, RT_EV_INTERNAL, err, errlen);
+	rt->internal_family = cfg->internal.ss_family;
 	if (rt->internal_fd < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->n_ifaces; i++) {
@@ -582,6 +603,7 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 		return NULL;
 	}
 	rt->epfd = rt->evfd = rt->internal_fd = -1;
+	rt->batch = cfg->batch && cfg->batch < ROUTER_RT_BATCH ? cfg->batch : ROUTER_RT_BATCH;
 	for (size_t i = 0; i < ROUTER_MAX_IFACES; i++)
 		rt->ifs[i].fd = -1;
 	pthread_mutex_init(&rt->mu, NULL);
@@ -603,6 +625,16 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 err_free:
 	rt_free(rt);
 	return NULL;
+}
+
+uint64_t router_rt_cpu_ns(struct router_rt *rt)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (pthread_getcpuclockid(rt->thread, &cid) || clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void router_rt_stop(struct router_rt *rt)

@@ -63,5 +63,7 @@ SEG_MUST_CHECK int router_rt_link_set(struct router_rt *r, uint16_t ifid, bool u
 				      uint32_t loss_ppm, uint32_t delay_us);
 /** A snapshot of the counters (published after each batch). */
 void router_rt_stats(struct router_rt *r, struct router_stats *out);
+/** CPU time the router thread has used so far (user and system), in ns; 0 if unknown. */
+uint64_t router_rt_cpu_ns(struct router_rt *r);
 
 #endif /* SEG_TESTNET_ROUTER_IO_H */

@@ -21,13 +21,12 @@ struct topo_ctx {
 	struct topo_error *err;
 };
 
-/* Keys of the reference format that describe PKI, underlay or services: accepted, ignored. */
+/* Keys of the reference format that describe PKI or services: accepted, ignored. */
 static const char *const ignored_as_keys[] = {
     "voting",
     "authoritative",
     "issuing",
     "cert_issuer",
-    "underlay",
     "control_servers",
     "colibri_servers",
     "test_dispatcher",
@@ -35,7 +34,7 @@ static const char *const ignored_as_keys[] = {
     "endhost_port_range",
     NULL,
 };
-static const char *const ignored_link_keys[] = {"bw", "underlay", "latency", NULL};
+static const char *const ignored_link_keys[] = {"bw", "latency", NULL};
 
 static unsigned node_line(const yaml_node_t *n)
 {
@@ -139,6 +138,18 @@ static int parse_mtu(struct topo_ctx *c, const yaml_node_t *n, uint16_t *mtu)
 	return rc;
 }
 
+/* The reference's two values (topo.py UNDERLAY_4, UNDERLAY_6), spelled exactly so. */
+static int parse_underlay(struct topo_ctx *c, const yaml_node_t *n, enum topo_underlay *u)
+{
+	if (scalar_is(n, "UDP/IPv4"))
+		*u = TOPO_UNDERLAY_IPV4;
+	else if (scalar_is(n, "UDP/IPv6"))
+		*u = TOPO_UNDERLAY_IPV6;
+	else
+		return fail(c, n, TOPO_ERR_VALUE, "underlay must be UDP/IPv4 or UDP/IPv6, got");
+	return 0;
+}
+
 /* An empty value (`"1-ff00:0:111":` with nothing after it) stands for an empty mapping. */
 static bool is_empty_scalar(const yaml_node_t *n)
 {
@@ -180,6 +191,8 @@ static int parse_as(struct topo_ctx *c, const yaml_node_t *key, const yaml_node_
 			rc = parse_bool(c, v, &as->core);
 		else if (scalar_is(k, "mtu"))
 			rc = parse_mtu(c, v, &as->mtu);
+		else if (scalar_is(k, "underlay"))
+			rc = parse_underlay(c, v, &as->underlay);
 		else if (in_list(k, ignored_as_keys))
 			rc = 0;
 		else
@@ -345,7 +358,10 @@ static int parse_link(struct topo_ctx *c, const yaml_node_t *n)
 			rc = parse_mtu(c, v, &l->mtu);
 		else if (scalar_is(k, "hidden"))
 			rc = parse_bool(c, v, &l->hidden);
-		else if (in_list(k, ignored_link_keys))
+		else if (scalar_is(k, "underlay") && !l->has_underlay) {
+			rc = parse_underlay(c, v, &l->underlay);
+			l->has_underlay = true;
+		} else if (in_list(k, ignored_link_keys))
 			rc = 0;
 		else
 			rc = fail(c, k, TOPO_ERR_KEY, "unknown or repeated link key");
@@ -567,6 +583,21 @@ const struct topo_link *topo_link_at(const struct topo *t, unsigned as_idx, uint
 		}
 	}
 	return NULL;
+}
+
+enum topo_underlay topo_link_underlay(const struct topo *t, const struct topo_link *l)
+{
+	if (l->has_underlay)
+		return l->underlay;
+	return t->ases[l->a.as].underlay == TOPO_UNDERLAY_IPV6 &&
+		       t->ases[l->b.as].underlay == TOPO_UNDERLAY_IPV6
+		   ? TOPO_UNDERLAY_IPV6
+		   : TOPO_UNDERLAY_IPV4;
+}
+
+const char *topo_underlay_name(enum topo_underlay u)
+{
+	return u == TOPO_UNDERLAY_IPV6 ? "UDP/IPv6" : "UDP/IPv4";
 }
 
 const char *topo_link_type_name(enum topo_link_type type)

@@ -8,8 +8,10 @@
  *   links:
  *     - {a: "1-ff00:0:110#1", b: "1-ff00:0:111-A#41", linkAtoB: CHILD, mtu: 1280}
  *
- * Keys the reference accepts for certificates, underlays and services (voting, issuing,
- * cert_issuer, underlay, bw, ...) are accepted and ignored; any other key is an error.
+ * `underlay: UDP/IPv4|UDP/IPv6` of an AS or a link is read (tools/topology/topo.py: the AS's
+ * sets its internal addresses, the link's its interface sockets). Keys the reference accepts
+ * for certificates and services (voting, issuing, cert_issuer, bw, ...) are accepted and
+ * ignored; any other key is an error.
  * Every error names file:line and quotes the offending token. A parsed topology is fully
  * validated: endpoints exist, interface ids are unique per AS, CHILD links go from a parent to
  * a non-core child of the same ISD without cycles, CORE links join core ASes.
@@ -52,6 +54,12 @@ enum topo_err {
 	TOPO_ERR_NOMEM = -67,
 };
 
+/** Underlay of an AS (internal addresses) or a link (its two interface sockets). */
+enum topo_underlay {
+	TOPO_UNDERLAY_IPV4, /**< `UDP/IPv4`, the reference's default */
+	TOPO_UNDERLAY_IPV6, /**< `UDP/IPv6` */
+};
+
 enum topo_link_type {
 	TOPO_LINK_CORE,
 	TOPO_LINK_CHILD, /**< a is the parent, b the child */
@@ -62,6 +70,7 @@ struct topo_as {
 	scion_ia_t ia;
 	bool core;
 	uint16_t mtu;
+	enum topo_underlay underlay;
 	unsigned line;
 };
 
@@ -77,6 +86,9 @@ struct topo_link {
 	enum topo_link_type type;
 	uint16_t mtu;
 	bool hidden;
+	/** The link's `underlay`, when the file gives one (see topo_link_underlay). */
+	bool has_underlay;
+	enum topo_underlay underlay;
 	unsigned line;
 };
 
@@ -108,6 +120,15 @@ int topo_as_index(const struct topo *t, scion_ia_t ia);
 const struct topo_link *topo_link_at(const struct topo *t, unsigned as_idx, uint16_t ifid,
 				     bool *local_is_a);
 
+/**
+ * The underlay of a link's sockets: its own `underlay` when given; otherwise IPv6 when both
+ * of its ASes are IPv6 ASes, else IPv4. (The reference defaults every link to IPv4; a file
+ * that makes two ASes IPv6 means their link too. A link between an IPv4 and an IPv6 AS is
+ * IPv4 unless it says otherwise.)
+ */
+enum topo_underlay topo_link_underlay(const struct topo *t, const struct topo_link *l);
+
 const char *topo_link_type_name(enum topo_link_type type);
+const char *topo_underlay_name(enum topo_underlay u);
 
 #endif /* SEG_TESTNET_TOPO_H */

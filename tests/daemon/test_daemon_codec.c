@@ -124,6 +124,15 @@ static void test_raw_path_check(void **state)
 	assert_int_equal(daemon_raw_path_check(raw, 4 + 16 + 47), SEG_DAEMON_ERR_PATH_RAW);
 	assert_int_equal(daemon_raw_path_check(raw, 4 + 16 + 49), SEG_DAEMON_ERR_PATH_RAW);
 	assert_int_equal(daemon_raw_path_check(raw, 3), SEG_DAEMON_ERR_PATH_RAW);
+	/* CurrHF 4 is past the last of four hops; CurrINF 1 with CurrHF 0 names the wrong
+	 * segment. Both lengths are right, only the meta header's pointers are not. */
+	raw[0] = 0x04;
+	assert_int_equal(daemon_raw_path_check(raw, 4 + 16 + 48), SEG_DAEMON_ERR_PATH_RAW);
+	raw[0] = 0x40;
+	assert_int_equal(daemon_raw_path_check(raw, 4 + 16 + 48), SEG_DAEMON_ERR_PATH_RAW);
+	raw[0] = 0x42; /* CurrINF 1, CurrHF 2: the first hop of the second segment */
+	assert_int_equal(daemon_raw_path_check(raw, 4 + 16 + 48), 0);
+	raw[0] = 0;
 	/* Seg2Len set after a zero Seg1Len. */
 	raw[2] = 0x20;
 	raw[3] = 0x02;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * End to end through seg-testnet: real daemons, real border routers, real packets on
- * loopback (127.N.k.1, N claimed free by netrun). The network runs in this process
- * (netrun_start); the endhost is the SCION socket of src/scion/socket.h, and the `seg`
- * binary runs against the same network as a child process.
+ * loopback (127.N.k.1, N claimed free by netrun; ::1 for tiny6's IPv6 ASes). The network
+ * runs in this process (netrun_start); the endhost is the SCION socket of src/scion/socket.h,
+ * and the `seg` binary runs against the same network as a child process.
  *
  *   tiny.topo                        multipath.topo (see the file for the drawing)
  *
@@ -39,7 +39,6 @@
 
 #include "base/time.h"
 #include "netrun.h"
-#include "netrun_internal.h"
 #include "router_io.h"
 #include "scion/socket.h"
 
@@ -86,6 +85,11 @@ static int start_topo(void **state, const char *topo)
 static int setup_tiny(void **state)
 {
 	return start_topo(state, SEG_SOURCE_DIR "/topologies/tiny.topo");
+}
+
+static int setup_tiny6(void **state)
+{
+	return start_topo(state, SEG_SOURCE_DIR "/topologies/tiny6.topo");
 }
 
 static int setup_multipath(void **state)
@@ -310,21 +314,80 @@ static void test_multipath_every_path(void **state)
 	}
 }
 
+/*
+ * tiny6: 110 and 111 have an IPv6 underlay (hosts, routers, daemons on ::1), 112 an IPv4 one;
+ * 111 -> 112 has a path over each link family (tiny6.topo). Endhosts of an IPv6 AS send
+ * SCION packets with IPv6 host addresses, and every path carries an echo both ways.
+ */
+/* An IPv4 host in the IPv6 AS 111 cannot be delivered to: 111's router counts HOST_FAMILY. */
+static void tiny6_wrong_family(struct fixture *f)
+{
+	static const uint8_t data[] = "wrong family";
+	struct scion_udp_addr to = {.addr = {.ia = IA_111}, .port = 31000};
+	struct router_stats before, after;
+	struct seg_path *paths;
+	struct host h;
+	size_t n;
+
+	host_open(f, IA_112, &h);
+	parse_ip("127.0.0.1", &to.addr.host);
+	get_paths(&h, IA_111, false, &paths, &n);
+	assert_int_equal(netrun_router_stats(f->net, IA_111, &before), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct scion_route r = {.type = SCION_PATH_TYPE_SCION,
+					.raw = paths[i].raw,
+					.raw_len = paths[i].raw_len,
+					.next_hop = &paths[i].next_hop};
+
+		assert_int_equal(scion_socket_send_udp(h.sock, &r, &to, data, sizeof(data)), 0);
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		assert_int_equal(netrun_router_stats(f->net, IA_111, &after), 0);
+		if (after.drops[ROUTER_DROP_HOST_FAMILY] ==
+		    before.drops[ROUTER_DROP_HOST_FAMILY] + n)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(after.drops[ROUTER_DROP_HOST_FAMILY],
+			 before.drops[ROUTER_DROP_HOST_FAMILY] + n);
+	seg_daemon_paths_free(paths);
+	host_close(&h);
+}
+
+static void test_tiny6_every_path(void **state)
+{
+	static const scion_ia_t pairs[][2] = {
+	    {IA_111, IA_112}, {IA_112, IA_111}, {IA_110, IA_112},
+	    {IA_112, IA_110}, {IA_111, IA_110}, {IA_110, IA_111},
+	};
+	struct fixture *f = *state;
+	struct host h;
+	struct seg_path *paths;
+	size_t n;
+
+	host_open(f, IA_111, &h);
+	assert_int_equal(scion_socket_local(h.sock)->host.type, SCION_HOST_IPV6);
+	get_paths(&h, IA_112, false, &paths, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(paths[0].next_hop.ss_family, AF_INET6);
+	seg_daemon_paths_free(paths);
+	host_close(&h);
+	host_open(f, IA_112, &h);
+	assert_int_equal(scion_socket_local(h.sock)->host.type, SCION_HOST_IPV4);
+	host_close(&h);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		echo_all_paths(f, pairs[i][0], pairs[i][1], false);
+	tiny6_wrong_family(f);
+}
+
 /* ---- MAC, link down, hidden ---- */
 
 static uint64_t bad_mac_drops(struct fixture *f, scion_ia_t ia)
 {
 	struct router_stats st;
 
-	for (size_t i = 0; i < f->net->num_ases; i++) {
-		if (f->net->ases[i].pub.ia == ia) {
-			assert_non_null(f->net->ases[i].router);
-			router_rt_stats(f->net->ases[i].router, &st);
-			return st.drops[ROUTER_DROP_BAD_MAC];
-		}
-	}
-	fail_msg("no AS");
-	return 0;
+	assert_int_equal(netrun_router_stats(f->net, ia, &st), 0);
+	return st.drops[ROUTER_DROP_BAD_MAC];
 }
 
 static void test_tiny_bad_mac(void **state)
@@ -543,6 +606,9 @@ int main(void)
 	    cmocka_unit_test(test_tiny_link_down),
 	    cmocka_unit_test(test_tiny_binaries),
 	};
+	const struct CMUnitTest tiny6[] = {
+	    cmocka_unit_test(test_tiny6_every_path),
+	};
 	const struct CMUnitTest multipath[] = {
 	    cmocka_unit_test(test_multipath_every_path),
 	    cmocka_unit_test(test_multipath_hidden),
@@ -552,6 +618,7 @@ int main(void)
 	/* A child that exits early must not kill the test with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	failed += cmocka_run_group_tests_name("tiny", tiny, setup_tiny, teardown);
+	failed += cmocka_run_group_tests_name("tiny6", tiny6, setup_tiny6, teardown);
 	failed += cmocka_run_group_tests_name("multipath", multipath, setup_multipath, teardown);
 	return failed;
 }

@@ -70,6 +70,11 @@ static int setup_tiny(void **state)
 	return start_topo(state, "topologies/tiny.topo");
 }
 
+static int setup_tiny6(void **state)
+{
+	return start_topo(state, "topologies/tiny6.topo");
+}
+
 static int setup_multipath(void **state)
 {
 	return start_topo(state, "topologies/multipath.topo");
@@ -247,12 +252,17 @@ found:
 	seg_daemon_close(d);
 }
 
+/* An AS's host_ip as a SCION host: IPv4, or IPv6 for an AS with an IPv6 underlay. */
 static void host4(struct scion_host *h, const char *ip)
 {
-	uint8_t b[4];
+	uint8_t b[16];
 
-	assert_int_equal(inet_pton(AF_INET, ip, b), 1);
-	scion_host_from_ipv4(h, b);
+	if (inet_pton(AF_INET, ip, b) == 1) {
+		scion_host_from_ipv4(h, b);
+		return;
+	}
+	assert_int_equal(inet_pton(AF_INET6, ip, b), 1);
+	scion_host_from_ipv6(h, b);
 }
 
 /* Reads DIR/<ia>/keys/master0.key (base64) as a test would find it. */
@@ -468,6 +478,94 @@ static void test_two_networks(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * tiny6: 110 and 111 on ::1 in their port blocks (netrun_addr.c), 112 on 127.N.3.1; the daemons
+ * answer on both families, hand out next hops of their own family and the other side's keys.
+ */
+static void test_tiny6(void **state)
+{
+	struct fixture *f = *state;
+	struct netrun *net = f->net;
+	unsigned base = NETRUN_V6_PORT_BASE + NETRUN_V6_NET_SPAN * (netrun_net(net) % 20);
+	char want[64], path[128], *json;
+	struct seg_daemon *d;
+	struct seg_path *paths = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct netrun_as *as = netrun_as_at(net, i);
+
+		assert_true(as->ipv6);
+		assert_string_equal(as->host_ip, "::1");
+		snprintf(want, sizeof(want), "[::1]:%u", base + 32 * (unsigned)i);
+		assert_string_equal(as->router, want);
+		snprintf(want, sizeof(want), "[::1]:%u", base + 32 * (unsigned)i + 1);
+		assert_string_equal(as->daemon, want);
+	}
+	assert_false(netrun_as_at(net, 2)->ipv6);
+	snprintf(want, sizeof(want), "127.%d.3.1:30042", netrun_net(net));
+	assert_string_equal(netrun_as_at(net, 2)->router, want);
+	for (size_t i = 0; i < 3; i++) {
+		const struct netrun_as *src = netrun_as_at(net, i);
+
+		check_as_basics(net, src);
+		d = open_daemon(net, src->ia);
+		for (size_t j = 0; j < 3; j++) {
+			assert_int_equal(seg_daemon_paths(d, 0, netrun_as_at(net, j)->ia, false,
+							  false, &paths, &n),
+					 0);
+			assert_true(n > 0);
+			for (size_t k = 0; i != j && k < n; k++)
+				assert_next_hop(&paths[k], src);
+			seg_daemon_paths_free(paths);
+		}
+		seg_daemon_close(d);
+	}
+	/* 111 -> 112: over the peering link and over 110 on either of its two links. */
+	assert_int_equal(paths_count(f, IA_111, IA_112), 3);
+	/* DRKey with an IPv6 host on one side. */
+	check_drkey_pair(f, IA_111, IA_112, 0);
+	check_drkey_pair(f, IA_112, IA_110, 0x5e67);
+
+	snprintf(path, sizeof(path), "%s/testnet.json", f->dir);
+	json = read_file(path);
+	snprintf(want, sizeof(want), "\"daemon\": \"[::1]:%u\"", base + 33);
+	assert_non_null(strstr(json, want));
+	/* 110#1 -- 111#41 is IPv6 (both ASes are), 110#2 -- 112#1 IPv4 (mixed). */
+	snprintf(want, sizeof(want), "\"local\": \"[::1]:%u\"", base + 2);
+	assert_non_null(strstr(json, want));
+	snprintf(want, sizeof(want), "\"remote\": \"[::1]:%u\"", base + 32 + 2);
+	assert_non_null(strstr(json, want));
+	snprintf(want, sizeof(want), "\"local\": \"127.%d.1.1:40002\"", netrun_net(net));
+	assert_non_null(strstr(json, want));
+	assert_non_null(strstr(json, "\"underlay\": \"UDP/IPv6\""));
+	free(json);
+}
+
+/* Networks 20 apart share a ::1 port range: the second cannot start there. */
+static void test_tiny6_port_clash(void **state)
+{
+	struct fixture *f = *state;
+	struct netrun *other = NULL;
+	struct netrun_options o;
+	char dir[64], err[NETRUN_ERR_LEN], cmd[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/seg-netrun-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	netrun_options_init(&o);
+	o.net = netrun_net(f->net) + NETRUN_V6_NETS;
+	assert_int_not_equal(
+	    netrun_start("topologies/tiny6.topo", dir, &o, &other, err, sizeof(err)), 0);
+	assert_null(other);
+	assert_non_null(strstr(err, "in use"));
+	/* tiny.topo has no IPv6 socket: it runs there. */
+	assert_int_equal(netrun_start("topologies/tiny.topo", dir, &o, &other, err, sizeof(err)),
+			 0);
+	netrun_stop(other);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_start_errors(void **state)
 {
 	struct netrun *n = NULL;
@@ -635,6 +733,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_drkey, setup_tiny, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_control, setup_tiny, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_networks, setup_tiny, teardown),
+	    cmocka_unit_test_setup_teardown(test_tiny6, setup_tiny6, teardown),
+	    cmocka_unit_test_setup_teardown(test_tiny6_port_clash, setup_tiny6, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_hidden, setup_multipath, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_routers, setup_multipath, teardown),
 	    cmocka_unit_test(test_start_errors),

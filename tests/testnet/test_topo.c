@@ -94,6 +94,37 @@ static void test_border_router_names(void **state)
 	assert_int_equal(t->ases[l->b.as].ia, scion_ia_make(1, 64512));
 	assert_int_equal(l->type, TOPO_LINK_CHILD);
 	assert_false(l->hidden);
+	assert_true(l->has_underlay);
+	assert_int_equal(topo_link_underlay(t, l), TOPO_UNDERLAY_IPV6);
+	topo_free(t);
+}
+
+/* tiny6: AS underlays as written; link underlays explicit, or IPv6 only between IPv6 ASes. */
+static void test_tiny6(void **state)
+{
+	struct topo *t = test_topo_load("topologies/tiny6.topo");
+	static const enum topo_underlay want[] = {TOPO_UNDERLAY_IPV6, TOPO_UNDERLAY_IPV4,
+						  TOPO_UNDERLAY_IPV6, TOPO_UNDERLAY_IPV4};
+
+	(void)state;
+	assert_int_equal(t->num_ases, 3);
+	assert_int_equal(t->ases[topo_as_index(t, test_ia("1-ff00:0:110"))].underlay,
+			 TOPO_UNDERLAY_IPV6);
+	assert_int_equal(t->ases[topo_as_index(t, test_ia("1-ff00:0:111"))].underlay,
+			 TOPO_UNDERLAY_IPV6);
+	assert_int_equal(t->ases[topo_as_index(t, test_ia("1-ff00:0:112"))].underlay,
+			 TOPO_UNDERLAY_IPV4);
+	assert_int_equal(t->num_links, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(topo_link_underlay(t, &t->links[i]), want[i]);
+	assert_string_equal(topo_underlay_name(TOPO_UNDERLAY_IPV6), "UDP/IPv6");
+	topo_free(t);
+	/* tiny.topo says nothing: everything IPv4. */
+	t = test_topo_load("topologies/tiny.topo");
+	for (size_t i = 0; i < t->num_ases; i++)
+		assert_int_equal(t->ases[i].underlay, TOPO_UNDERLAY_IPV4);
+	for (size_t i = 0; i < t->num_links; i++)
+		assert_int_equal(topo_link_underlay(t, &t->links[i]), TOPO_UNDERLAY_IPV4);
 	topo_free(t);
 }
 
@@ -144,6 +175,11 @@ static const struct bad_case bad_cases[] = {
     {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
      "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, colour: red}\n",
      TOPO_ERR_KEY, "bad.topo:5: unknown or repeated link key 'colour'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true, underlay: UDP/IPv5}\n", TOPO_ERR_VALUE,
+     "bad.topo:2: underlay must be UDP/IPv4 or UDP/IPv6, got 'UDP/IPv5'"},
+    {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:111\": {}\nlinks:\n"
+     "  - {a: \"1-ff00:0:110#1\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD, underlay: udp/ipv6}\n",
+     TOPO_ERR_VALUE, "bad.topo:5: underlay must be UDP/IPv4 or UDP/IPv6, got 'udp/ipv6'"},
     {"ASes:\n  \"1-ff00:0:110\": {core: true}\n  \"1-ff00:0:110\": {}\n", TOPO_ERR_DUP,
      "bad.topo:3: AS defined twice: '1-ff00:0:110'"},
     {"ASes:\n  \"1-ff00:0:110\": {core: true}\nrouters: {}\n", TOPO_ERR_KEY,
@@ -187,9 +223,10 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tiny),      cmocka_unit_test(test_multipath),
-	    cmocka_unit_test(test_twenty),    cmocka_unit_test(test_border_router_names),
-	    cmocka_unit_test(test_bad_files), cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_tiny),	 cmocka_unit_test(test_multipath),
+	    cmocka_unit_test(test_twenty),	 cmocka_unit_test(test_border_router_names),
+	    cmocka_unit_test(test_tiny6),	 cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_missing_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
