@@ -38,6 +38,7 @@
 #include "underlay.h"
 
 struct gateway;
+struct hidden_state;
 
 enum peer_state {
 	PEER_IDLE = 0,
@@ -81,6 +82,7 @@ struct seg_peer {
 	bool hs_wanted;       /* a handshake should run as soon as keys are there */
 	int kick_posted;      /* atomic: a handshake kick from an adapter thread is queued */
 	uint32_t hs_resent_index; /* our pending Init already sent again on a role conflict */
+	int rekey_msgs_wanted; /* atomic: the current session sent rekey_after_messages */
 	/* The last Init that arrived before our responder key: answered once the key is
 	 * there, instead of after the initiator's retransmission (one slot per peer). */
 	bool has_stash;
@@ -99,6 +101,7 @@ struct seg_peer {
 	struct underlay_route routes[PEER_ROUTES_MAX];
 	size_t n_routes;
 	uint32_t frag_id;
+	bool rekey_msgs_asked; /* rekey_msgs_wanted was posted for the current session */
 	uint64_t tx_packets, tx_bytes;
 	uint64_t last_sent_ns;
 
@@ -114,6 +117,7 @@ struct seg_peer {
 	uint64_t paths_fetched_ns;
 	/* Consecutive failed daemon calls, for the retry backoff (timers.c). */
 	unsigned keys_failures, paths_failures;
+	struct hidden_state *hidden; /* hidden_exchange.c; NULL without rendezvousAddr */
 	struct gw_drops drops;
 
 	/* Timers (armed and cancelled only in timers.c). */

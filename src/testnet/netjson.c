@@ -18,7 +18,7 @@
 
 /* ---- emitter ------------------------------------------------------------------------------ */
 
-void netjson_init(struct json_out *j, bool pretty)
+void json_out_init(struct json_out *j, bool pretty)
 {
 	memset(j, 0, sizeof(*j));
 	j->pretty = pretty;
@@ -122,33 +122,33 @@ static void json_close(struct json_out *j, const char *bracket)
 	json_puts(j, bracket);
 }
 
-void netjson_obj_begin(struct json_out *j, const char *key)
+void json_obj_begin(struct json_out *j, const char *key)
 {
 	json_open(j, key, "{");
 }
 
-void netjson_obj_end(struct json_out *j)
+void json_obj_end(struct json_out *j)
 {
 	json_close(j, "}");
 }
 
-void netjson_arr_begin(struct json_out *j, const char *key)
+void json_arr_begin(struct json_out *j, const char *key)
 {
 	json_open(j, key, "[");
 }
 
-void netjson_arr_end(struct json_out *j)
+void json_arr_end(struct json_out *j)
 {
 	json_close(j, "]");
 }
 
-void netjson_str(struct json_out *j, const char *key, const char *val)
+void json_str(struct json_out *j, const char *key, const char *val)
 {
 	json_prefix(j, key);
 	json_quoted(j, val);
 }
 
-void netjson_u64(struct json_out *j, const char *key, uint64_t val)
+void json_u64(struct json_out *j, const char *key, uint64_t val)
 {
 	char num[24];
 
@@ -157,7 +157,7 @@ void netjson_u64(struct json_out *j, const char *key, uint64_t val)
 	json_puts(j, num);
 }
 
-void netjson_i64(struct json_out *j, const char *key, int64_t val)
+void json_i64(struct json_out *j, const char *key, int64_t val)
 {
 	char num[24];
 
@@ -166,13 +166,13 @@ void netjson_i64(struct json_out *j, const char *key, int64_t val)
 	json_puts(j, num);
 }
 
-void netjson_bool(struct json_out *j, const char *key, bool val)
+void json_out_bool(struct json_out *j, const char *key, bool val)
 {
 	json_prefix(j, key);
 	json_puts(j, val ? "true" : "false");
 }
 
-int netjson_finish(struct json_out *j, char **out)
+int json_out_finish(struct json_out *j, char **out)
 {
 	*out = NULL;
 	if (j->depth != 0)
@@ -212,32 +212,32 @@ static const char *link_type_json(enum topo_link_type t)
 
 static void json_link_state(struct json_out *j, const struct netrun_link_state *st)
 {
-	netjson_str(j, "state", st->up ? "up" : "down");
-	netjson_bool(j, "revoked", st->revoked);
-	netjson_u64(j, "loss_ppm", st->loss_ppm);
-	netjson_u64(j, "delay_us", st->delay_us);
+	json_str(j, "state", st->up ? "up" : "down");
+	json_out_bool(j, "revoked", st->revoked);
+	json_u64(j, "loss_ppm", st->loss_ppm);
+	json_u64(j, "delay_us", st->delay_us);
 }
 
 static void json_links(struct json_out *j, struct netrun *n)
 {
-	netjson_arr_begin(j, "links");
+	json_arr_begin(j, "links");
 	for (size_t i = 0; i < n->topo->num_links; i++) {
 		const struct topo_link *l = n->links[i].tl;
 		char a[SCION_IA_STRLEN + 8], b[SCION_IA_STRLEN + 8];
 
 		endpoint_str(n, &l->a, a, sizeof(a));
 		endpoint_str(n, &l->b, b, sizeof(b));
-		netjson_obj_begin(j, NULL);
-		netjson_str(j, "a", a);
-		netjson_str(j, "b", b);
-		netjson_str(j, "type", link_type_json(l->type));
-		netjson_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
-		netjson_u64(j, "mtu", l->mtu);
-		netjson_bool(j, "hidden", l->hidden);
+		json_obj_begin(j, NULL);
+		json_str(j, "a", a);
+		json_str(j, "b", b);
+		json_str(j, "type", link_type_json(l->type));
+		json_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
+		json_u64(j, "mtu", l->mtu);
+		json_out_bool(j, "hidden", l->hidden);
 		json_link_state(j, &n->links[i].st);
-		netjson_obj_end(j);
+		json_obj_end(j);
 	}
-	netjson_arr_end(j);
+	json_arr_end(j);
 }
 
 static void json_iface_addr(struct json_out *j, const char *key, const struct netrun *n,
@@ -249,12 +249,12 @@ static void json_iface_addr(struct json_out *j, const char *key, const struct ne
 	netrun_iface_addr(n, as_idx, ifid, &ss);
 	if (seg_underlay_format(&ss, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "?");
-	netjson_str(j, key, buf);
+	json_str(j, key, buf);
 }
 
 static void json_as_interfaces(struct json_out *j, const struct netrun *n, unsigned idx)
 {
-	netjson_arr_begin(j, "interfaces");
+	json_arr_begin(j, "interfaces");
 	for (size_t i = 0; i < n->topo->num_links; i++) {
 		const struct topo_link *l = &n->topo->links[i];
 
@@ -267,41 +267,41 @@ static void json_as_interfaces(struct json_out *j, const struct netrun *n, unsig
 				continue;
 			if (l->type == TOPO_LINK_CHILD)
 				type = side == 0 ? "CHILD" : "PARENT";
-			netjson_obj_begin(j, NULL);
-			netjson_u64(j, "ifid", loc->ifid);
-			netjson_str(j, "type", type);
-			netjson_str(j, "remote_ia", n->ases[rem->as].pub.ia_str);
-			netjson_u64(j, "remote_ifid", rem->ifid);
-			netjson_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
+			json_obj_begin(j, NULL);
+			json_u64(j, "ifid", loc->ifid);
+			json_str(j, "type", type);
+			json_str(j, "remote_ia", n->ases[rem->as].pub.ia_str);
+			json_u64(j, "remote_ifid", rem->ifid);
+			json_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
 			json_iface_addr(j, "local", n, idx, loc->ifid);
 			json_iface_addr(j, "remote", n, rem->as, rem->ifid);
-			netjson_obj_end(j);
+			json_obj_end(j);
 		}
 	}
-	netjson_arr_end(j);
+	json_arr_end(j);
 }
 
 static void json_ases(struct json_out *j, const struct netrun *n)
 {
-	netjson_arr_begin(j, "ases");
+	json_arr_begin(j, "ases");
 	for (size_t i = 0; i < n->num_ases; i++) {
 		const struct netrun_as *as = &n->ases[i].pub;
 		char keys[NETRUN_PATH_MAX + 64];
 
 		snprintf(keys, sizeof(keys), "%s/%s/keys", n->dir, as->ia_str);
-		netjson_obj_begin(j, NULL);
-		netjson_str(j, "ia", as->ia_str);
-		netjson_bool(j, "core", as->core);
-		netjson_str(j, "underlay", as->ipv6 ? "UDP/IPv6" : "UDP/IPv4");
-		netjson_u64(j, "mtu", as->mtu);
-		netjson_str(j, "daemon", as->daemon);
-		netjson_str(j, "host_ip", as->host_ip);
-		netjson_str(j, "router", as->router);
-		netjson_str(j, "keys", keys);
+		json_obj_begin(j, NULL);
+		json_str(j, "ia", as->ia_str);
+		json_out_bool(j, "core", as->core);
+		json_str(j, "underlay", as->ipv6 ? "UDP/IPv6" : "UDP/IPv4");
+		json_u64(j, "mtu", as->mtu);
+		json_str(j, "daemon", as->daemon);
+		json_str(j, "host_ip", as->host_ip);
+		json_str(j, "router", as->router);
+		json_str(j, "keys", keys);
 		json_as_interfaces(j, n, (unsigned)i);
-		netjson_obj_end(j);
+		json_obj_end(j);
 	}
-	netjson_arr_end(j);
+	json_arr_end(j);
 }
 
 static int write_atomic(const char *dir, const char *name, const char *text)
@@ -333,25 +333,25 @@ int netjson_write_testnet(struct netrun *n)
 	char *text, ctl[NETRUN_PATH_MAX + 32];
 	int rc;
 
-	netjson_init(&j, true);
-	netjson_obj_begin(&j, NULL);
-	netjson_str(&j, "topology", n->topo_path);
-	netjson_str(&j, "dir", n->dir);
-	netjson_u64(&j, "pid", (uint64_t)getpid());
-	netjson_i64(&j, "net", n->net);
+	json_out_init(&j, true);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "topology", n->topo_path);
+	json_str(&j, "dir", n->dir);
+	json_u64(&j, "pid", (uint64_t)getpid());
+	json_i64(&j, "net", n->net);
 	snprintf(ctl, sizeof(ctl), "%s/control.sock", n->dir);
-	netjson_str(&j, "control", n->opts.no_control ? "" : ctl);
-	netjson_arr_begin(&j, "port_range");
-	netjson_u64(&j, NULL, NETRUN_PORT_MIN);
-	netjson_u64(&j, NULL, NETRUN_PORT_MAX);
-	netjson_arr_end(&j);
-	netjson_u64(&j, "drkey_epoch", n->opts.drkey_epoch_sec);
+	json_str(&j, "control", n->opts.no_control ? "" : ctl);
+	json_arr_begin(&j, "port_range");
+	json_u64(&j, NULL, NETRUN_PORT_MIN);
+	json_u64(&j, NULL, NETRUN_PORT_MAX);
+	json_arr_end(&j);
+	json_u64(&j, "drkey_epoch", n->opts.drkey_epoch_sec);
 	json_ases(&j, n);
 	pthread_mutex_lock(&n->lock);
 	json_links(&j, n);
 	pthread_mutex_unlock(&n->lock);
-	netjson_obj_end(&j);
-	if (netjson_finish(&j, &text)) {
+	json_obj_end(&j);
+	if (json_out_finish(&j, &text)) {
 		errno = ENOMEM;
 		return NETRUN_ERR_NOMEM;
 	}
@@ -375,22 +375,22 @@ int netjson_status(struct netrun *n, char **out)
 	expiry = n->segs->set.expiry;
 	pthread_mutex_unlock(&n->lock);
 
-	netjson_init(&j, false);
-	netjson_obj_begin(&j, NULL);
-	netjson_i64(&j, "net", n->net);
-	netjson_u64(&j, "beacon_runs", runs);
-	netjson_u64(&j, "segments_expiry", expiry);
+	json_out_init(&j, false);
+	json_obj_begin(&j, NULL);
+	json_i64(&j, "net", n->net);
+	json_u64(&j, "beacon_runs", runs);
+	json_u64(&j, "segments_expiry", expiry);
 	pthread_mutex_lock(&n->lock);
 	json_links(&j, n);
 	pthread_mutex_unlock(&n->lock);
-	netjson_arr_begin(&j, "routers");
+	json_arr_begin(&j, "routers");
 	for (size_t i = 0; i < n->num_ases; i++) {
-		netjson_obj_begin(&j, NULL);
-		netjson_str(&j, "ia", n->ases[i].pub.ia_str);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "ia", n->ases[i].pub.ia_str);
 		netrun_router_stats_json(&n->ases[i], &j);
-		netjson_obj_end(&j);
+		json_obj_end(&j);
 	}
-	netjson_arr_end(&j);
-	netjson_obj_end(&j);
-	return netjson_finish(&j, out) ? NETRUN_ERR_NOMEM : 0;
+	json_arr_end(&j);
+	json_obj_end(&j);
+	return json_out_finish(&j, out) ? NETRUN_ERR_NOMEM : 0;
 }

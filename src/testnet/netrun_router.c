@@ -143,21 +143,21 @@ void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j)
 	if (!as->router)
 		return;
 	router_rt_stats(as->router, &st);
-	netjson_u64(j, "rx_pkts", st.rx_pkts);
-	netjson_u64(j, "rx_bytes", st.rx_bytes);
-	netjson_u64(j, "tx_pkts", st.tx_pkts);
-	netjson_u64(j, "tx_bytes", st.tx_bytes);
-	netjson_u64(j, "processed", st.processed);
-	netjson_u64(j, "forwarded", st.forwarded);
-	netjson_u64(j, "delivered", st.delivered);
-	netjson_u64(j, "replies", st.replies);
-	netjson_u64(j, "replies_suppressed", st.replies_suppressed);
+	json_u64(j, "rx_pkts", st.rx_pkts);
+	json_u64(j, "rx_bytes", st.rx_bytes);
+	json_u64(j, "tx_pkts", st.tx_pkts);
+	json_u64(j, "tx_bytes", st.tx_bytes);
+	json_u64(j, "processed", st.processed);
+	json_u64(j, "forwarded", st.forwarded);
+	json_u64(j, "delivered", st.delivered);
+	json_u64(j, "replies", st.replies);
+	json_u64(j, "replies_suppressed", st.replies_suppressed);
 	/* Only the reasons that occurred: the full list is in router_drops.h. */
-	netjson_obj_begin(j, "drops");
+	json_obj_begin(j, "drops");
 	for (int r = 0; r < ROUTER_DROP_MAX; r++)
 		if (st.drops[r])
-			netjson_u64(j, router_drop_name((enum router_drop_reason)r), st.drops[r]);
-	netjson_obj_end(j);
+			json_u64(j, router_drop_name((enum router_drop_reason)r), st.drops[r]);
+	json_obj_end(j);
 }
 
 int netrun_router_stats(struct netrun *n, scion_ia_t ia, struct router_stats *out)
