@@ -16,6 +16,30 @@
 /* Offset of PayloadLen in the SCION common header (scion-header.rst "Common Header"). */
 enum { SCION_OFF_PAYLOAD_LEN = 6 };
 
+/*
+ * Receive buffer asked for: the default (~208 KiB) holds ~180 small datagrams, fewer than the
+ * Responses of 1000 peers handshaking at once (bench/README.md "handshake"). 4 MiB holds a
+ * few thousand; a datagram it cannot hold waits for the sender's retransmission.
+ */
+enum { UNDERLAY_RCVBUF = 4 << 20 };
+
+/* Root (CAP_NET_ADMIN) may exceed net.core.rmem_max; others get at most that. Logs the size
+ * the kernel granted (getsockopt reports twice the size set: bookkeeping included). */
+static void rcvbuf_grow(int fd)
+{
+	int want = UNDERLAY_RCVBUF, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) != 0)
+		return;
+	seg_log(got / 2 < want ? SEG_LOG_INFO : SEG_LOG_DEBUG,
+		"underlay: receive buffer %d KiB granted of %d KiB asked (without CAP_NET_ADMIN, "
+		"net.core.rmem_max bounds it)",
+		got / 2 / 1024, want / 1024);
+}
+
 static void host_to_sockaddr(const struct scion_host *h, uint16_t port,
 			     struct sockaddr_storage *out)
 {
@@ -54,6 +78,7 @@ int underlay_open(struct underlay *u, const struct scion_udp_addr *local)
 		return UNDERLAY_ERR_SOCKET;
 	}
 	(void)setsockopt(u->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rcvbuf_grow(u->fd);
 	if (bind(u->fd, (struct sockaddr *)&sa, len) < 0) {
 		seg_log_error("underlay: bind port %u: %s", local->port, strerror(errno));
 		close(u->fd);
