@@ -69,6 +69,16 @@ struct gw_as_key {
 	uint64_t fetched_ns;
 };
 
+/*
+ * Public paths per remote AS (keys_paths.c): one Paths call at a time per AS, its answer
+ * given to every peer in that AS.
+ */
+struct gw_ia_paths {
+	scion_ia_t ia;
+	bool pending;	   /* a Paths call is queued or running */
+	unsigned failures; /* in a row, for the log */
+};
+
 struct gw_adapter {
 	const struct seg_adapter_ops *ops;
 	void *ctx;
@@ -117,6 +127,8 @@ struct gateway {
 
 	struct gw_as_key as_keys[KEYS_AS_CACHE_MAX];
 	size_t n_as_keys;
+	struct gw_ia_paths ia_paths[KEYS_AS_CACHE_MAX];
+	size_t n_ia_paths;
 
 	struct gw_tx_pool tx_pool;
 	struct gw_drops drops; /* gateway-wide */
@@ -178,8 +190,10 @@ void gw_adapters_control(struct gateway *gw, struct seg_peer *p, const uint8_t *
 void gw_adapters_peer_up(struct gateway *gw, struct seg_peer *p);
 void gw_adapters_peer_down(struct gateway *gw, struct seg_peer *p);
 
-/* Keys and paths glue (keys.c): requests and what to do with the answers. */
+/* Keys and paths glue (keys.c, keys_paths.c): requests and what to do with the answers. */
 void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p);
+/* Public paths for p's AS; the answer goes to every peer in that AS (and resets their
+ * refresh timers), so peers of one AS share one call per refresh. */
 void gw_paths_request(struct gateway *gw, struct seg_peer *p);
 void gw_port_range_check(struct gateway *gw);
 /* A daemon path as a path manager candidate (the empty path gets a day's expiry). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The daemon worker (keys.h) and what the gateway asks of it: DRKey keys for the handshake
- * (docs/protocol.md §6), paths for the path manager, the dispatched port range.
+ * (docs/protocol.md §6), the dispatched port range. Paths: keys_paths.c.
  */
 #include "keys.h"
 
@@ -23,17 +23,23 @@
 #include "protocol.h"
 #include "timers.h"
 
-struct keys_worker {
-	struct evloop *loop;
+/* One daemon client per thread: a client holds its last error and is used by one thread. */
+struct keys_thread {
+	struct keys_worker *w;
 	struct seg_daemon *daemon;
 	pthread_t thread;
+	bool started;
+};
+
+struct keys_worker {
+	struct evloop *loop;
+	struct keys_thread threads[KEYS_THREADS];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
 	int efd;
 	struct keys_job *todo, **todo_tail; /* waiting */
 	size_t n_todo;
-	struct keys_job *running;	    /* owned by the thread while it runs */
 	struct keys_job *done, **done_tail; /* finished, for the control thread */
 };
 
@@ -81,7 +87,8 @@ static void job_run(struct seg_daemon *d, struct keys_job *j)
 
 static void *worker_main(void *arg)
 {
-	struct keys_worker *w = arg;
+	struct keys_thread *t = arg;
+	struct keys_worker *w = t->w;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -96,11 +103,9 @@ static void *worker_main(void *arg)
 			w->todo_tail = &w->todo;
 		w->n_todo--;
 		j->next = NULL;
-		w->running = j;
 		pthread_mutex_unlock(&w->lock);
-		job_run(w->daemon, j); /* blocks up to the daemon client's deadline */
+		job_run(t->daemon, j); /* blocks up to the daemon client's deadline */
 		pthread_mutex_lock(&w->lock);
-		w->running = NULL;
 		*w->done_tail = j;
 		w->done_tail = &j->next;
 		uint64_t one = 1;
@@ -138,6 +143,22 @@ static void worker_drain(struct evloop *loop, int fd, unsigned events, void *arg
 	}
 }
 
+/* Stops and joins the threads started, closes every client. */
+static void threads_stop(struct keys_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (size_t i = 0; i < KEYS_THREADS; i++) {
+		struct keys_thread *t = &w->threads[i];
+
+		if (t->started)
+			pthread_join(t->thread, NULL);
+		seg_daemon_close(t->daemon);
+	}
+}
+
 int keys_worker_start(struct evloop *loop, const char *daemon_addr, int timeout_ms,
 		      struct keys_worker **out)
 {
@@ -156,26 +177,31 @@ int keys_worker_start(struct evloop *loop, const char *daemon_addr, int timeout_
 		err = -errno;
 		goto err_efd;
 	}
-	w->daemon = seg_daemon_open(daemon_addr, timeout_ms);
-	if (!w->daemon) {
-		err = -EINVAL;
-		goto err_daemon;
-	}
 	err = evloop_fd_add(loop, w->efd, EVLOOP_READ, worker_drain, w);
 	if (err)
 		goto err_fd;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		err = -EAGAIN;
-		goto err_thread;
+	for (size_t i = 0; i < KEYS_THREADS; i++) {
+		struct keys_thread *t = &w->threads[i];
+
+		t->w = w;
+		t->daemon = seg_daemon_open(daemon_addr, timeout_ms);
+		if (!t->daemon) {
+			err = -EINVAL;
+			goto err_threads;
+		}
+		if (pthread_create(&t->thread, NULL, worker_main, t) != 0) {
+			err = -EAGAIN;
+			goto err_threads;
+		}
+		t->started = true;
 	}
 	*out = w;
 	return 0;
 
-err_thread:
+err_threads:
+	threads_stop(w);
 	evloop_fd_del(loop, w->efd);
 err_fd:
-	seg_daemon_close(w->daemon);
-err_daemon:
 	close(w->efd);
 err_efd:
 	pthread_cond_destroy(&w->cond);
@@ -199,15 +225,10 @@ void keys_worker_stop(struct keys_worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	threads_stop(w);
 	evloop_fd_del(w->loop, w->efd);
 	cancel_list(w->todo);
 	cancel_list(w->done);
-	seg_daemon_close(w->daemon);
 	close(w->efd);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
@@ -386,6 +407,9 @@ static void host_host_done(struct keys_job *j, bool cancelled)
 		goto out;
 	}
 	daemon_recovered_log(p, "DRKeyHostHost", p->keys_failures);
+	/* Jobs finish out of order (several threads): never go back to an older epoch. */
+	if (p->have_init_keys && j->key.epoch_begin < p->init_keys.epoch)
+		goto out;
 	handshake_keys_set(&p->init_keys, &p->have_init_keys, j->key.key, j->key.epoch_begin);
 	{
 		uint64_t now = wall_s();
@@ -451,89 +475,7 @@ void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p)
 	ak->pending = true;
 }
 
-/* ---- paths ------------------------------------------------------------------------------- */
-
-void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
-			    uint64_t unix_now)
-{
-	memset(c, 0, sizeof(*c));
-	memcpy(c->raw, sp->raw, sp->raw_len);
-	c->raw_len = sp->raw_len;
-	c->path_type = sp->type == SEG_PATH_TYPE_EMPTY ? SCION_PATH_TYPE_EMPTY
-						       : SCION_PATH_TYPE_SCION;
-	c->next_hop = sp->next_hop;
-	for (size_t i = 0; i < sp->n_ifaces && i < PATHMGR_MAX_INTERFACES; i++) {
-		c->ifaces[i].ia = sp->ifaces[i].ia;
-		c->ifaces[i].ifid = sp->ifaces[i].id;
-	}
-	c->num_ifaces = sp->n_ifaces;
-	c->mtu = sp->mtu;
-	/* The empty path (same AS) does not expire; a daemon may send no expiry for it. */
-	c->expiry = sp->expiry_unix ? sp->expiry_unix : unix_now + 24 * 3600;
-}
-
-static void paths_done(struct keys_job *j, bool cancelled)
-{
-	struct seg_peer *p = j->arg;
-	struct pathmgr_candidate *cands = NULL;
-	uint64_t unix_now = wall_s();
-	int err;
-
-	if (cancelled || p->dead)
-		goto out;
-	if (j->err) {
-		uint64_t retry = timers_paths_failed(p);
-
-		/* The paths we have stay in use until they expire (pathmgr). */
-		daemon_failed_log(p, j, p->paths_failures, retry);
-		goto out;
-	}
-	daemon_recovered_log(p, "Paths", p->paths_failures);
-	if (j->n_paths) {
-		cands = calloc(j->n_paths, sizeof(*cands));
-		if (!cands) {
-			(void)timers_paths_failed(p);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < j->n_paths; i++)
-		gw_candidate_from_path(&j->paths[i], &cands[i], unix_now);
-	err = pathmgr_update_candidates(p->pm, PATHMGR_SET_PUBLIC, cands, j->n_paths,
-					seg_time_now(), unix_now);
-	free(cands);
-	if (err) {
-		seg_log_warn("peer %s: path update: %d", p->remote.description, err);
-		(void)timers_paths_failed(p);
-		goto out;
-	}
-	seg_log_debug("peer %s: %zu paths from the daemon", p->remote.description, j->n_paths);
-	p->paths_fetched_ns = seg_time_now();
-	peer_routes_sync(p);
-	timers_paths_fetched(p);
-	if (p->hs_wanted)
-		peer_handshake_start(p, false);
-out:
-	seg_peer_put(p);
-	keys_job_free(j);
-}
-
-void gw_paths_request(struct gateway *gw, struct seg_peer *p)
-{
-	struct keys_job *j = keys_job_new(KEYS_JOB_PATHS, paths_done, p);
-
-	if (!j) {
-		(void)timers_paths_failed(p);
-		return;
-	}
-	j->src_ia = gw->conf.local.addr.ia;
-	j->dst_ia = p->remote.addr.addr.ia;
-	seg_peer_get(p);
-	if (keys_submit(gw->keys, j) != 0) {
-		seg_peer_put(p);
-		keys_job_free(j);
-		(void)timers_paths_failed(p);
-	}
-}
+/* ---- port range -------------------------------------------------------------------------- */
 
 static void port_range_done(struct keys_job *j, bool cancelled)
 {

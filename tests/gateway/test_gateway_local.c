@@ -48,14 +48,16 @@ struct test_daemon {
 	char addr[32];
 	uint8_t master[16];
 	struct drkey_epoch epoch;
+	unsigned paths_calls; /* atomic: the server thread counts */
 };
 
 static int d_paths(void *ctx, const struct seg_daemon_paths_req *req, struct seg_path **out,
 		   size_t *n)
 {
+	struct test_daemon *d = ctx;
 	struct seg_path *p;
 
-	(void)ctx;
+	__atomic_add_fetch(&d->paths_calls, 1, __ATOMIC_RELAXED);
 	if (req->src != LOCAL_IA || req->dst != LOCAL_IA || req->hidden)
 		return SEG_DAEMON_ERR_NOT_FOUND;
 	p = calloc(1, sizeof(*p));
@@ -481,6 +483,8 @@ static void test_handshake_data_ctrl(void **state)
 	assert_non_null(pab);
 	assert_non_null(pba);
 	assert_true(seg_peer_is_up(pab));
+	/* Paths once per remote AS: A's one remote, and B's two (A and C) in one AS. */
+	assert_int_equal(__atomic_load_n(&e.good.paths_calls, __ATOMIC_RELAXED), 2);
 	send_seq(pab, 0, 100);
 	assert_true(run_until(&e, rb_has_100, NULL, 200) || e.rb.n_data >= 1);
 	print_message("handshake: gateway start to first data delivered: %.3f ms\n",
