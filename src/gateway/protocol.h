@@ -110,6 +110,9 @@ enum {
 	SEG_REKEY_AFTER_TIME_S = 120,  /* initiator starts a new handshake */
 	SEG_REJECT_AFTER_TIME_S = 180, /* a session older than this neither sends nor opens */
 	SEG_REKEY_TIMEOUT_S = 5,       /* retransmit an unanswered Init (timers) */
+	/* Ours, not WireGuard's: the first retransmission comes sooner, the gap doubles up
+	 * to SEG_REKEY_TIMEOUT (§7 "Init retransmission"). */
+	SEG_INIT_RETRY_FIRST_MS = 1000,
 	SEG_REKEY_ATTEMPT_TIME_S = 90, /* give up a handshake; a Response later is stale */
 	SEG_KEEPALIVE_TIMEOUT_S = 10,  /* send a keepalive after receiving without sending */
 };
@@ -121,6 +124,7 @@ enum {
 #define SEG_REKEY_ATTEMPT_TIME_NS ((uint64_t)SEG_REKEY_ATTEMPT_TIME_S * SEG_NS_PER_S)
 #define SEG_KEEPALIVE_TIMEOUT_NS  ((uint64_t)SEG_KEEPALIVE_TIMEOUT_S * SEG_NS_PER_S)
 #define SEG_DRKEY_GRACE_NS	  ((uint64_t)SEG_DRKEY_GRACE_S * SEG_NS_PER_S)
+#define SEG_INIT_RETRY_FIRST_NS	  ((uint64_t)SEG_INIT_RETRY_FIRST_MS * 1000000u)
 
 /* §8 Replay window, RFC 6479: a ring of 64-bit blocks, a power of two of them so a block is
  * found by masking. One block is the one being filled, so the window that is guaranteed is

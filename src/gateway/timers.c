@@ -141,9 +141,21 @@ void timers_peer_started(struct seg_peer *p)
 	arm_in(p, &p->t_keepalive, p->gw->timing.keepalive_timeout_ns / 2);
 }
 
+/*
+ * protocol.md §7 "Init retransmission": the wait before the next Init is the time since the
+ * first Init of this attempt, at least SEG_INIT_RETRY_FIRST and at most rekey_timeout: Inits
+ * go out at 0, 1, 2, 4, 8, 13, 18... s, then every rekey_timeout (5 s) as in WireGuard.
+ */
 void timers_handshake_initiated(struct seg_peer *p)
 {
-	arm_in(p, &p->t_handshake, p->gw->timing.rekey_timeout_ns);
+	uint64_t max = p->gw->timing.rekey_timeout_ns, now = seg_time_now();
+	uint64_t first = SEG_INIT_RETRY_FIRST_NS < max ? SEG_INIT_RETRY_FIRST_NS : max;
+	uint64_t d = p->hs_first_ns && now > p->hs_first_ns ? now - p->hs_first_ns : 0;
+
+	if (!p->hs_first_ns)
+		d = max; /* no attempt under way (the Init was not built): the regular wait */
+	d = d < first ? first : d > max ? max : d;
+	arm_in(p, &p->t_handshake, d);
 }
 
 void timers_handshake_complete(struct seg_peer *p)

@@ -3,7 +3,8 @@
  * Every timer of a peer, armed and cancelled only in timers.c, driven by event hooks that
  * the packet and handshake code call when something happens. The list, with its constant:
  *
- *   t_handshake  Init retransmission            rekey_timeout (SEG_REKEY_TIMEOUT_S, 5 s)
+ *   t_handshake  Init retransmission            SEG_INIT_RETRY_FIRST_MS (1 s), doubling to
+ *                                               rekey_timeout (SEG_REKEY_TIMEOUT_S, 5 s)
  *   t_rekey      initiator rekeys on time       rekey_after_time (SEG_REKEY_AFTER_TIME_S)
  *   t_keepalive  keepalive, liveness, expiry    keepalive_timeout / 2 (SEG_KEEPALIVE_TIMEOUT_S)
  *   t_probe      path probes and liveness       pathmgr_next_wakeup (pathing: keepAlive*)
