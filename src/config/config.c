@@ -429,7 +429,7 @@ static int key_cipher(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 {
 	int v, ret = one_of(w, n, "cipher", cipher_names, 2, &v);
 	if (ret == 0)
-		((struct parse *)ctx)->c->cipher = (enum seg_cipher)v;
+		((struct parse *)ctx)->c->cipher = (enum seg_config_cipher)v;
 	return ret;
 }
 
@@ -485,7 +485,7 @@ static int set_defaults(struct seg_config *c)
 	c->control_socket = strdup(SEG_CONFIG_DEFAULT_CONTROL_SOCKET);
 	c->metrics_addr = strdup("");
 	c->path_policy = SEG_PATH_POLICY_HOPS;
-	c->cipher = SEG_CIPHER_AES_256_GCM;
+	c->cipher = SEG_CONFIG_CIPHER_AES_256_GCM;
 	if (!c->adapter_conf_path || !c->daemon_addr || !c->control_socket || !c->metrics_addr)
 		return SEG_CONFIG_ERR_NOMEM;
 	return 0;
@@ -591,7 +591,7 @@ const char *seg_path_policy_name(enum seg_path_policy p)
 	return (unsigned)p < 2 ? path_policy_names[p] : "?";
 }
 
-const char *seg_cipher_name(enum seg_cipher c)
+const char *seg_cipher_name(enum seg_config_cipher c)
 {
 	return (unsigned)c < 2 ? cipher_names[c] : "?";
 }

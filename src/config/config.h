@@ -28,9 +28,10 @@ enum seg_path_policy {
 	SEG_PATH_POLICY_LATENCY = 1,
 };
 
-enum seg_cipher {
-	SEG_CIPHER_AES_256_GCM = 0,
-	SEG_CIPHER_CHACHA20_POLY1305 = 1,
+/* The YAML choice; the wire values are protocol.h's enum seg_cipher. */
+enum seg_config_cipher {
+	SEG_CONFIG_CIPHER_AES_256_GCM = 0,
+	SEG_CONFIG_CIPHER_CHACHA20_POLY1305 = 1,
 };
 
 enum {
@@ -84,7 +85,7 @@ struct seg_config {
 	char *metrics_addr;   /* "host:port", or "" for no metrics endpoint */
 	enum seg_path_policy path_policy;
 	bool redundant; /* send each packet on the two best disjoint paths */
-	enum seg_cipher cipher;
+	enum seg_config_cipher cipher;
 	bool has_psk;
 	uint8_t psk[SEG_CONFIG_PSK_LEN]; /* wiped by seg_config_free */
 };
@@ -112,6 +113,6 @@ void seg_config_fprint(FILE *f, const struct seg_config *c, unsigned flags);
 bool seg_config_equal(const struct seg_config *a, const struct seg_config *b);
 
 const char *seg_path_policy_name(enum seg_path_policy p);
-const char *seg_cipher_name(enum seg_cipher c);
+const char *seg_cipher_name(enum seg_config_cipher c);
 
 #endif /* SEG_CONFIG_CONFIG_H */

@@ -43,6 +43,7 @@
 	X(CTRL_REJECTED, "ctrl_rejected")      /* ctrlchan refused the frame */     \
 	X(CTRL_OLD_SESSION, "ctrl_old_session") /* ctrl frame on a non-current */   \
 	X(FRAG_REJECTED, "fragment_rejected")  /* reassembly refused it */          \
+	X(HIDDEN_REJECTED, "hidden_paths_rejected") /* peer's hidden path list */   \
 	X(NO_ADAPTER, "no_adapter")            /* data with no adapter to take it */ \
 	X(TX_NO_SESSION, "tx_no_session")      /* egress before the peer is up */   \
 	X(TX_NO_PATH, "tx_no_path")            /* egress with no path */            \

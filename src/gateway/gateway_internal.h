@@ -50,6 +50,7 @@ struct gw_timing {
 	uint64_t keepalive_timeout_ns;
 	uint64_t dead_after_ns; /* nothing authenticated received for this long: down */
 	uint64_t path_refresh_ns;
+	uint64_t rekey_after_messages; /* sent on the current session: its sender rekeys */
 };
 
 struct gw_index_entry {
@@ -179,10 +180,23 @@ void gw_adapters_peer_down(struct gateway *gw, struct seg_peer *p);
 void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p);
 void gw_paths_request(struct gateway *gw, struct seg_peer *p);
 void gw_port_range_check(struct gateway *gw);
+/* A daemon path as a path manager candidate (the empty path gets a day's expiry). */
+void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
+			    uint64_t unix_now);
 
-/* hidden_exchange.c */
+/*
+ * hidden_exchange.c: hidden paths through the remote's rendezvous AS. No-ops for a remote
+ * without rendezvousAddr. Control thread.
+ *   _start     fetch our hidden paths to R again, then send them and recombine (peer start,
+ *              path refresh, a hello with a new instance: the peer restarted)
+ *   _resend    the current session changed (the control channel was reset): send ours again
+ *   _receive   the peer's path list (GW_MSG_HIDDEN_PATHS body)
+ *   _free      the peer's last reference went (any thread; touches only the peer's memory)
+ */
 void hidden_exchange_start(struct seg_peer *p);
+void hidden_exchange_resend(struct seg_peer *p);
 void hidden_exchange_receive(struct seg_peer *p, const uint8_t *msg, size_t len);
+void hidden_exchange_free(struct seg_peer *p);
 
 /* gateway.c: the kick eventfd. */
 void gw_kick(struct gateway *gw, struct seg_peer *p);

@@ -213,6 +213,9 @@ void keys_worker_stop(struct keys_worker *w)
 
 int keys_submit(struct keys_worker *w, struct keys_job *job)
 {
+	/* No worker: the gateway is not running (yet); callers retry on their timers. */
+	if (!w)
+		return -EAGAIN;
 	pthread_mutex_lock(&w->lock);
 	if (w->n_todo >= KEYS_QUEUE_MAX) {
 		pthread_mutex_unlock(&w->lock);
@@ -397,8 +400,8 @@ void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p)
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
-static void candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
-				uint64_t unix_now)
+void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
+			    uint64_t unix_now)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->raw, sp->raw, sp->raw_len);
@@ -439,7 +442,7 @@ static void paths_done(struct keys_job *j, bool cancelled)
 		}
 	}
 	for (size_t i = 0; i < j->n_paths; i++)
-		candidate_from_path(&j->paths[i], &cands[i], unix_now);
+		gw_candidate_from_path(&j->paths[i], &cands[i], unix_now);
 	err = pathmgr_update_candidates(p->pm, PATHMGR_SET_PUBLIC, cands, j->n_paths,
 					seg_time_now(), unix_now);
 	free(cands);

@@ -68,7 +68,8 @@ SEG_MUST_CHECK int keys_worker_start(struct evloop *loop, const char *daemon_add
 				     int timeout_ms, struct keys_worker **out);
 /* Joins the worker and completes every job still anywhere with cancelled = true. */
 void keys_worker_stop(struct keys_worker *w);
-/* Queues a job (ownership moves to the worker on success). 0 or -EAGAIN. */
+/* Queues a job (ownership moves to the worker on success). 0 or -EAGAIN (queue full, or w
+ * is NULL: no worker yet). */
 SEG_MUST_CHECK int keys_submit(struct keys_worker *w, struct keys_job *job);
 /* A zeroed job; NULL on no memory. */
 struct keys_job *keys_job_new(enum keys_job_kind kind, keys_complete_fn *complete, void *arg);

@@ -113,6 +113,7 @@ static void peer_free(struct seg_peer *p)
 	ctrlchan_free(&p->ctrl);
 	/* The reassembly went in peer_unlink: its pool is the gateway's. */
 	pathmgr_destroy(p->pm);
+	hidden_exchange_free(p);
 	handshake_clear(&p->hs);
 	pthread_mutex_destroy(&p->lock);
 	OPENSSL_cleanse(p, sizeof(*p));
@@ -229,8 +230,10 @@ void peer_current_changed(struct seg_peer *p)
 		p->ctrl_index = p->slots.current->local_index;
 	}
 	ctrlchan_reset(&p->ctrl);
+	p->rekey_msgs_asked = false;
 	hello_queue_locked(p);
 	pthread_mutex_unlock(&p->lock);
+	hidden_exchange_resend(p); /* the reset dropped anything queued */
 	timers_session_established(p, initiator);
 	if (p->state != PEER_UP) {
 		p->last_recv_ns = seg_time_now();

@@ -38,6 +38,7 @@
 #include "underlay.h"
 
 struct gateway;
+struct hidden_state;
 
 enum peer_state {
 	PEER_IDLE = 0,
@@ -80,6 +81,7 @@ struct seg_peer {
 	uint64_t hs_first_ns; /* start of the current attempt; 0 when none */
 	bool hs_wanted;       /* a handshake should run as soon as keys are there */
 	int kick_posted;      /* atomic: a handshake kick from an adapter thread is queued */
+	int rekey_msgs_wanted; /* atomic: the current session sent rekey_after_messages */
 	/* The last Init that arrived before our responder key: answered once the key is
 	 * there, instead of after the initiator's retransmission (one slot per peer). */
 	bool has_stash;
@@ -93,6 +95,7 @@ struct seg_peer {
 	struct underlay_route routes[PEER_ROUTES_MAX];
 	size_t n_routes;
 	uint32_t frag_id;
+	bool rekey_msgs_asked; /* rekey_msgs_wanted was posted for the current session */
 	uint64_t tx_packets, tx_bytes;
 	uint64_t last_sent_ns;
 
@@ -106,6 +109,7 @@ struct seg_peer {
 	uint64_t handshakes, rekeys;
 	uint64_t last_handshake_unix_ms;
 	uint64_t paths_fetched_ns;
+	struct hidden_state *hidden; /* hidden_exchange.c; NULL without rendezvousAddr */
 	struct gw_drops drops;
 
 	/* Timers (armed and cancelled only in timers.c). */

@@ -80,6 +80,7 @@ static void on_paths(struct evloop *loop, void *arg)
 
 	(void)loop;
 	gw_paths_request(p->gw, p);
+	hidden_exchange_start(p); /* a no-op without rendezvousAddr */
 }
 
 static void on_ctrl(struct evloop *loop, void *arg)

@@ -272,7 +272,7 @@ static void test_readme_values(void **state)
 	assert_string_equal(c->daemon_addr, "127.0.0.1:30255");
 	assert_string_equal(c->metrics_addr, "");
 	assert_int_equal(c->path_policy, SEG_PATH_POLICY_HOPS);
-	assert_int_equal(c->cipher, SEG_CIPHER_AES_256_GCM);
+	assert_int_equal(c->cipher, SEG_CONFIG_CIPHER_AES_256_GCM);
 	assert_false(c->redundant);
 	assert_false(c->has_psk);
 	seg_config_free(c);
