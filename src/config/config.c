@@ -320,9 +320,9 @@ static int pathing_timeout(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 		int ret = seg_duration_parse((const char *)n->data.scalar.value,
 					     n->data.scalar.length, &ns);
 		if (ret)
-			return yaml_walk_error(w, n, "keepAliveTimeout must be auto or a duration: %s: %s",
-					       seg_duration_strerror(ret),
-					       yaml_walk_quote(n, q, sizeof(q)));
+			return yaml_walk_error(
+			    w, n, "keepAliveTimeout must be auto or a duration: %s: %s",
+			    seg_duration_strerror(ret), yaml_walk_quote(n, q, sizeof(q)));
 	}
 	return pathing_timeout_fixed(w, n, ctx);
 }

@@ -63,7 +63,7 @@ enum {
 
 /* seg's defaults of the `pathing:` keys (docs/configuration.md compares them with the
  * original's 50 ms / 300 ms / 30 ms / 500 ms of its gateway/pathmgr.go) and of our new key. */
-#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS	      20000000ull  /* keepAliveInterval 20 ms */
+#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS	      20000000ull /* keepAliveInterval 20 ms */
 #define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS	      PATHMGR_TIMEOUT_AUTO /* keepAliveTimeout */
 #define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS 30000000ull  /* keepAliveTimeoutInterval */
 #define PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS      500000000ull /* migrateGraceTimeout 500 ms */

@@ -94,7 +94,7 @@ struct sim {
 	uint64_t seq;
 	bool up[MAX_IDS];
 	uint64_t rtt[MAX_IDS];
-	uint64_t jitter[MAX_IDS];     /* each reply takes rtt + uniform [0, jitter) */
+	uint64_t jitter[MAX_IDS];	/* each reply takes rtt + uniform [0, jitter) */
 	unsigned loss_percent[MAX_IDS]; /* probes lost at random */
 	uint32_t rng;
 	unsigned probes[MAX_IDS];
@@ -848,8 +848,8 @@ static void test_adaptive_wakeup_at_deadline(void **state)
 
 	(void)state;
 	for (int profile = 0; profile < 2; profile++) {
-		struct pathmgr *pm = profile ? (config_seed(&seed), new_pm_from(&seed))
-					     : new_pm_default();
+		struct pathmgr *pm =
+		    profile ? (config_seed(&seed), new_pm_from(&seed)) : new_pm_default();
 		uint64_t iv = profile ? 50 * MS : 20 * MS;
 		uint64_t timeout = profile ? 300 * MS : 80 * MS;
 		uint64_t seq = 1, first_lost;
