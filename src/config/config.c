@@ -300,9 +300,32 @@ static int key_remotes(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 		return ret;                                                               \
 	}
 DURATION_KEY(pathing_interval, "keepAliveInterval", keep_alive_interval)
-DURATION_KEY(pathing_timeout, "keepAliveTimeout", keep_alive_timeout)
+DURATION_KEY(pathing_timeout_fixed, "keepAliveTimeout", keep_alive_timeout)
 DURATION_KEY(pathing_timeout_interval, "keepAliveTimeoutInterval", keep_alive_timeout_interval)
 DURATION_KEY(pathing_grace, "migrateGraceTimeout", migrate_grace_timeout)
+
+/* keepAliveTimeout: a duration (the original's fixed timeout) or seg's `auto`. */
+static int pathing_timeout(struct yaml_walk *w, yaml_node_t *n, void *ctx)
+{
+	struct parse *p = ctx;
+
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    n->data.scalar.length == 4 && memcmp(n->data.scalar.value, "auto", 4) == 0) {
+		p->c->pathing.keep_alive_timeout = SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO;
+		return 0;
+	}
+	if (n->type == YAML_SCALAR_NODE) {
+		char q[YAML_WALK_QUOTE_MAX + 16];
+		uint64_t ns;
+		int ret = seg_duration_parse((const char *)n->data.scalar.value,
+					     n->data.scalar.length, &ns);
+		if (ret)
+			return yaml_walk_error(
+			    w, n, "keepAliveTimeout must be auto or a duration: %s: %s",
+			    seg_duration_strerror(ret), yaml_walk_quote(n, q, sizeof(q)));
+	}
+	return pathing_timeout_fixed(w, n, ctx);
+}
 
 static const struct yaml_walk_key pathing_keys[] = {
     {"keepAliveInterval", pathing_interval},
@@ -476,7 +499,8 @@ static int validate(struct yaml_walk *w, yaml_node_t *root, struct parse *p, uin
 
 	if (!(seen & 1))
 		return yaml_walk_error(w, root, "missing key \"address\"");
-	if (c->pathing.keep_alive_timeout <= c->pathing.keep_alive_interval) {
+	if (c->pathing.keep_alive_timeout != SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO &&
+	    c->pathing.keep_alive_timeout <= c->pathing.keep_alive_interval) {
 		seg_duration_format(c->pathing.keep_alive_timeout, a, sizeof(a));
 		seg_duration_format(c->pathing.keep_alive_interval, b, sizeof(b));
 		return yaml_walk_error(

@@ -42,9 +42,13 @@ enum {
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
 
-/* Defaults of the original prototype's gateway/pathmgr.go. */
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL	       SEG_MS(50)
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT	       SEG_MS(300)
+/* keep_alive_timeout when `keepAliveTimeout: auto`: adaptive per path (gateway/pathmgr.h). */
+#define SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO 0
+/* seg's pathing defaults: the original prototype's (its gateway/pathmgr.go: 50ms, 300ms,
+ * 30ms, 500ms) detect a silent blackhole in 300-380 ms; seg probes the active path every
+ * 20 ms and times a probe out adaptively (docs/configuration.md, "pathing"). */
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL	       SEG_MS(20)
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT	       SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO
 #define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT_INTERVAL SEG_MS(30)
 #define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT       SEG_MS(500)
 /* Defaults of the keys seg added. */
@@ -54,7 +58,8 @@ enum {
 
 struct seg_config_pathing {
 	uint64_t keep_alive_interval;	      /* ns between keep-alive probes */
-	uint64_t keep_alive_timeout;	      /* ns of silence before a path counts as dead */
+	uint64_t keep_alive_timeout;	      /* ns of silence before a path counts as dead,
+					       * or SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO */
 	uint64_t keep_alive_timeout_interval; /* ns between checks of that timeout */
 	uint64_t migrate_grace_timeout;	      /* ns of grace after a path switch */
 };

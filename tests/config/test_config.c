@@ -262,9 +262,10 @@ static void test_readme_values(void **state)
 	assert_true(c->remotes[0].allow_any_subnet);
 	assert_string_equal(c->remotes[0].description, "");
 	assert_string_equal(c->adapter_conf_path, "adapter.yaml");
-	/* The original's pathing defaults (gateway/pathmgr.go). */
-	assert_int_equal(c->pathing.keep_alive_interval, SEG_MS(50));
-	assert_int_equal(c->pathing.keep_alive_timeout, SEG_MS(300));
+	/* seg's pathing defaults (the original's gateway/pathmgr.go had 50ms and 300ms for the
+	 * first two; docs/configuration.md compares them). */
+	assert_int_equal(c->pathing.keep_alive_interval, SEG_MS(20));
+	assert_int_equal(c->pathing.keep_alive_timeout, SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO);
 	assert_int_equal(c->pathing.keep_alive_timeout_interval, SEG_MS(30));
 	assert_int_equal(c->pathing.migrate_grace_timeout, SEG_MS(500));
 	/* seg's new keys. */
