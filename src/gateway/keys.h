@@ -2,9 +2,9 @@
 /*
  * Daemon calls off the control thread: KEYS_THREADS worker threads, each with its own daemon
  * client (whose calls block up to their deadline), take jobs from one queue: DRKey host-host
- * and host-AS keys, Paths (public and hidden), PortRange. Jobs may finish out of order. A finished job is queued back and the worker wakes
- * the control thread through an eventfd registered on the loop; the control thread runs each
- * job's completion there.
+ * and host-AS keys, Paths (public and hidden), PortRange; jobs may finish out of order. A
+ * finished job is queued back and a worker wakes the control thread through an eventfd
+ * registered on the loop; the control thread runs each job's completion there.
  *
  * Why an eventfd and not evloop_post: a posted closure that the loop never runs (the loop
  * is freed, or shared with other gateways and outlives this one) would leak its job and the

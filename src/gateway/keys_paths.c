@@ -94,7 +94,8 @@ static bool peer_paths_apply(struct seg_peer *p, const struct pathmgr_candidate 
 
 /* Every live peer of the AS: the answer (cands, n), or on !ok a failure and its backoff. */
 static uint64_t peers_of_ia_apply(struct gateway *gw, scion_ia_t ia, bool ok,
-				  const struct pathmgr_candidate *cands, size_t n, uint64_t unix_now)
+				  const struct pathmgr_candidate *cands, size_t n,
+				  uint64_t unix_now)
 {
 	uint64_t retry = 0;
 
