@@ -34,9 +34,11 @@ enum {
 	/* Most TX batches ever allocated (concurrent sending threads); beyond, senders wait. */
 	GW_TX_POOL_MAX = 64,
 	/* Wire format of gateway-kind control messages: u8 type, then the body. */
-	GW_MSG_HELLO = 1,	 /* u64 instance: a changed value means the peer restarted */
+	/* u64 instance (a changed value means the peer restarted), u64 the sender's
+	 * msgs_acked; always the first record of a stream (docs/control-channel.md). */
+	GW_MSG_HELLO = 1,
 	GW_MSG_HIDDEN_PATHS = 2, /* hidden.h path list */
-	GW_MSG_HELLO_LEN = 1 + 8,
+	GW_MSG_HELLO_LEN = 1 + 8 + 8,
 	/* One ctrlchan_poll emits at most the send window plus its frames' overhead; beyond
 	 * these the frame is refused and the channel retransmits it on its timeout. */
 	GW_CTRL_STAGE_BYTES = 4 * CTRL_SEND_WINDOW,

@@ -31,6 +31,8 @@ enum {
 	KEYS_QUEUE_MAX = 1024,
 	/* Remote ASes whose host-AS key the responder caches; beyond, the oldest is replaced. */
 	KEYS_AS_CACHE_MAX = 256,
+	/* The daemon client's message for a failed call: address, method, error. */
+	KEYS_ERRMSG_LEN = 512,
 };
 
 enum keys_job_kind {
@@ -59,6 +61,7 @@ struct keys_job {
 	struct seg_path *paths;
 	size_t n_paths;
 	struct seg_daemon_port_range range;
+	char errmsg[KEYS_ERRMSG_LEN]; /* when err: seg_daemon_last_error() of the call */
 };
 
 struct keys_worker;
