@@ -24,10 +24,10 @@ static int key_addr(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 {
 	struct adapter_parse *p = ctx;
 	char *s = NULL, q[YAML_WALK_QUOTE_MAX + 16];
-	int ret = yaml_walk_string(w, n, "addr", SEG_CIDR_STRLEN, &s);
+	int ret = yaml_walk_string(w, n, "addr", SEG_CONFIG_ADDR_MAX, &s);
 	if (ret)
 		return ret;
-	int bad = seg_ip_parse(s, &p->c->addr);
+	int bad = ip_addr_parse(s, &p->c->addr);
 	free(s);
 	if (bad)
 		return yaml_walk_error(w, n, "bad addr %s (want an IPv4 or IPv6 address)",
@@ -38,10 +38,10 @@ static int key_addr(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 static int add_subnet(struct yaml_walk *w, yaml_node_t *n, struct seg_adapter_config *c)
 {
 	char *s = NULL, q[YAML_WALK_QUOTE_MAX + 16];
-	int ret = yaml_walk_string(w, n, "subnet", SEG_CIDR_STRLEN, &s);
+	int ret = yaml_walk_string(w, n, "subnet", SEG_CONFIG_ADDR_MAX, &s);
 	if (ret)
 		return ret;
-	int bad = seg_cidr_parse(s, &c->subnets[c->subnets_len]);
+	int bad = cidr_parse_masked(s, &c->subnets[c->subnets_len]);
 	free(s);
 	if (bad)
 		return yaml_walk_error(w, n, "bad subnet %s (want e.g. 192.168.1.0/24)",
@@ -152,10 +152,10 @@ static const struct yaml_walk_key adapter_keys[] = {
 
 static bool has_ipv6(const struct seg_adapter_config *c)
 {
-	if (c->addr.family == SEG_IP_V6)
+	if (c->addr.family == IP_FAMILY_V6)
 		return true;
 	for (size_t i = 0; i < c->subnets_len; i++) {
-		if (c->subnets[i].ip.family == SEG_IP_V6)
+		if (c->subnets[i].addr.family == IP_FAMILY_V6)
 			return true;
 	}
 	return false;
@@ -247,15 +247,15 @@ void seg_adapter_config_free(struct seg_adapter_config *c)
 
 void seg_adapter_config_print(FILE *f, const struct seg_adapter_config *c)
 {
-	char buf[SEG_CIDR_STRLEN];
+	char buf[CIDR_STRLEN];
 
-	if (seg_ip_format(&c->addr, buf, sizeof(buf)) < 0)
+	if (ip_addr_format(&c->addr, buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
 	fputs("addr: ", f);
 	yaml_print_string(f, buf);
 	fputs("\nsubnet:\n", f);
 	for (size_t i = 0; i < c->subnets_len; i++) {
-		if (seg_cidr_format(&c->subnets[i], buf, sizeof(buf)) < 0)
+		if (cidr_format(&c->subnets[i], buf, sizeof(buf)) < 0)
 			buf[0] = '\0';
 		fputs("  - ", f);
 		yaml_print_string(f, buf);
@@ -271,12 +271,12 @@ void seg_adapter_config_print(FILE *f, const struct seg_adapter_config *c)
 bool seg_adapter_config_equal(const struct seg_adapter_config *a,
 			      const struct seg_adapter_config *b)
 {
-	if (!seg_ip_equal(&a->addr, &b->addr) || a->subnets_len != b->subnets_len ||
+	if (!ip_addr_equal(&a->addr, &b->addr) || a->subnets_len != b->subnets_len ||
 	    strcmp(a->tun_name, b->tun_name) != 0 || a->mtu != b->mtu || a->txqlen != b->txqlen ||
 	    strcmp(a->netns, b->netns) != 0)
 		return false;
 	for (size_t i = 0; i < a->subnets_len; i++) {
-		if (!seg_cidr_equal(&a->subnets[i], &b->subnets[i]))
+		if (!cidr_equal(&a->subnets[i], &b->subnets[i]))
 			return false;
 	}
 	return true;

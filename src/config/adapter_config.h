@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config/cidr.h"
+#include "base/ipaddr.h"
 #include "config/config_err.h"
 
 enum {
@@ -36,8 +36,8 @@ enum {
 #define SEG_ADAPTER_DEFAULT_TUN_NAME "tun0"
 
 struct seg_adapter_config {
-	struct seg_ip addr;	  /* address of the TUN device */
-	struct seg_cidr *subnets; /* announced to peers; at least one */
+	struct ip_addr addr;  /* address of the TUN device */
+	struct cidr *subnets; /* announced to peers; at least one; host bits zero */
 	size_t subnets_len;
 	char tun_name[SEG_ADAPTER_TUN_NAME_MAX + 1];
 	uint32_t mtu;

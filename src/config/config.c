@@ -188,10 +188,10 @@ static int remote_subnets(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 		char *s = NULL;
 		if (!item)
 			return yaml_walk_error(w, n, "malformed list");
-		ret = yaml_walk_string(w, item, "allowedSubnets entry", SEG_CIDR_STRLEN, &s);
+		ret = yaml_walk_string(w, item, "allowedSubnets entry", SEG_CONFIG_ADDR_MAX, &s);
 		if (ret)
 			return ret;
-		int bad = seg_cidr_parse(s, &r->allowed_subnets[i]);
+		int bad = cidr_parse_masked(s, &r->allowed_subnets[i]);
 		free(s);
 		if (bad)
 			return yaml_walk_error(w, item, "bad subnet %s (want e.g. 10.1.0.0/16)",

@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/ipaddr.h"
 #include "base/time.h"
-#include "config/cidr.h"
 #include "config/config_err.h"
 #include "seg/daemon.h"
 #include "seg/scion_addr.h"
@@ -64,7 +64,7 @@ struct seg_config_remote {
 	scion_ia_t rendezvous; /* rendezvousAddr: AS for hidden paths */
 	char *description;     /* never NULL; "" when absent */
 	bool allow_any_subnet; /* allowedSubnets absent or "any" (the original's behaviour) */
-	struct seg_cidr *allowed_subnets;
+	struct cidr *allowed_subnets;
 	size_t allowed_subnets_len;
 };
 

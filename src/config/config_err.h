@@ -17,6 +17,9 @@ enum {
 	SEG_CONFIG_FILE_MAX = 1 << 20,
 	/* Room for one error message ("file:line:col: what \"token\""). */
 	SEG_CONFIG_ERRLEN = 512,
+	/* Longest address or prefix string accepted (addr, subnet, allowedSubnets); longer ones
+	 * are refused with this number in the message, so it stays as the first parser had it. */
+	SEG_CONFIG_ADDR_MAX = 48,
 };
 
 #endif /* SEG_CONFIG_CONFIG_ERR_H */

@@ -50,7 +50,7 @@ static void print_base64(FILE *f, const uint8_t *in, size_t len)
 
 static void print_remote(FILE *f, const struct seg_config_remote *r)
 {
-	char buf[SEG_CIDR_STRLEN];
+	char buf[CIDR_STRLEN];
 
 	fputs("  - address: ", f);
 	print_udp_addr(f, &r->address);
@@ -72,7 +72,7 @@ static void print_remote(FILE *f, const struct seg_config_remote *r)
 	} else {
 		fputs("    allowedSubnets:\n", f);
 		for (size_t i = 0; i < r->allowed_subnets_len; i++) {
-			if (seg_cidr_format(&r->allowed_subnets[i], buf, sizeof(buf)) < 0)
+			if (cidr_format(&r->allowed_subnets[i], buf, sizeof(buf)) < 0)
 				buf[0] = '\0';
 			fputs("      - ", f);
 			yaml_print_string(f, buf);
@@ -140,7 +140,7 @@ static bool remote_equal(const struct seg_config_remote *a, const struct seg_con
 	    a->allowed_subnets_len != b->allowed_subnets_len)
 		return false;
 	for (size_t i = 0; i < a->allowed_subnets_len; i++) {
-		if (!seg_cidr_equal(&a->allowed_subnets[i], &b->allowed_subnets[i]))
+		if (!cidr_equal(&a->allowed_subnets[i], &b->allowed_subnets[i]))
 			return false;
 	}
 	return true;

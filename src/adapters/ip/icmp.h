@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 /* Wire constants. */
 enum {

@@ -34,16 +34,6 @@ void ipadapter_counters(const struct ipadapter *ad, uint64_t out[IPA_CNT__COUNT]
 		out[i] = atomic_load_explicit(&ad->counters[i], memory_order_relaxed);
 }
 
-/* The config's prefix type is its own (config/cidr.h); both store the network bytes. */
-static struct cidr cidr_from_config(const struct seg_cidr *c)
-{
-	struct cidr out = {.len = c->len};
-
-	out.addr.family = c->ip.family == SEG_IP_V4 ? IP_FAMILY_V4 : IP_FAMILY_V6;
-	memcpy(out.addr.bytes, c->ip.addr, sizeof(out.addr.bytes));
-	return out;
-}
-
 static void prefix_str(const struct cidr *c, char *buf, size_t len)
 {
 	if (cidr_format(c, buf, len) < 0)
@@ -265,7 +255,7 @@ static struct ipa_peer *peer_find(struct ipadapter *ad, struct seg_peer *peer, b
 	/* A peer the configuration does not list (a reload raced us): nothing is allowed. */
 	p->allow.any = r && r->allow_any_subnet;
 	for (size_t i = 0; r && i < r->allowed_subnets_len && i < IPA_MSG_SUBNETS_MAX; i++)
-		p->allowed[p->allow.n++] = cidr_from_config(&r->allowed_subnets[i]);
+		p->allowed[p->allow.n++] = r->allowed_subnets[i];
 	p->allow.prefixes = p->allowed;
 	if (scion_udp_addr_format(seg_peer_addr(peer), p->name, sizeof(p->name)) < 0)
 		snprintf(p->name, sizeof(p->name), "?");
@@ -440,14 +430,13 @@ static int config_take(struct ipadapter *ad, const struct ipadapter_opts *o, cha
 		       size_t errlen)
 {
 	const struct seg_adapter_config *cfg = o->cfg;
-	struct seg_cidr addr = {.ip = cfg->addr, .len = 0};
 	int rc;
 
 	if (cfg->subnets_len > IPA_MSG_SUBNETS_MAX)
 		return fail(err, errlen, -EINVAL, "ip adapter: more than %s subnets", "256");
-	ad->tun_addr = cidr_from_config(&addr).addr;
+	ad->tun_addr = cfg->addr;
 	for (size_t i = 0; i < cfg->subnets_len; i++)
-		ad->local[ad->n_local++] = cidr_from_config(&cfg->subnets[i]);
+		ad->local[ad->n_local++] = cfg->subnets[i];
 	rc = ipa_msg_encode_subnets(ad->local, ad->n_local, ad->announce_msg,
 				    sizeof(ad->announce_msg), &ad->announce_len);
 	if (rc)

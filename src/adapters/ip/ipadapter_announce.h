@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 enum {
 	IPA_MSG_ADAPTER = 0x49, /* 'I'; the UDP adapter uses 'U' */

@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 #include "adapters/ip/ipadapter.h"
 #include "adapters/ip/ipadapter_announce.h"
 #include "adapters/ip/ipadapter_route.h"

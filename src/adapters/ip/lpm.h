@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 enum {
 	/* Default bound: far more than any set of peers announces, small enough to clone. */

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 #include "adapters/ip/syserr.h"
 
 struct netlink;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 /* Wire constants (RFC 791, RFC 8200, IANA protocol numbers). */
 enum {

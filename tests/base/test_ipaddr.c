@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cidr: a table of valid inputs with their canonical form, and of invalid ones with the exact
- * error, for prefixes, interface addresses and plain addresses; network/contains helpers.
+ * ipaddr: a table of valid inputs with their canonical form, and of invalid ones with the exact
+ * error, for prefixes (strict, and masked as the configuration files read them), interface
+ * addresses and plain addresses; network/contains/equal helpers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 struct vcase {
 	const char *in;
@@ -107,6 +108,89 @@ static void test_prefix_invalid(void **state)
 	assert_string_not_equal(cidr_strerror(CIDR_ERR_HOST_BITS), "unknown error");
 }
 
+/*
+ * The configuration files' rule (cidr_parse_masked): host bits are cleared, as Go's
+ * net.ParseCIDR did for the original; everything else is rejected as cidr_parse rejects it.
+ */
+static const struct vcase masked[] = {
+    {"192.168.1.100/24", "192.168.1.0/24", IP_FAMILY_V4, 24}, /* docs/configuration.md */
+    {"10.1.0.0/16", "10.1.0.0/16", IP_FAMILY_V4, 16},
+    {"11.0.0.0/7", "10.0.0.0/7", IP_FAMILY_V4, 7},
+    {"255.255.255.255/0", "0.0.0.0/0", IP_FAMILY_V4, 0},
+    {"10.0.0.1/32", "10.0.0.1/32", IP_FAMILY_V4, 32},
+    {"fd00:1::/64", "fd00:1::/64", IP_FAMILY_V6, 64},
+    {"2001:db8::1/64", "2001:db8::/64", IP_FAMILY_V6, 64},
+    {"2001:db8::ffff/113", "2001:db8::8000/113", IP_FAMILY_V6, 113},
+    {"FD00::1:2:3:4/128", "fd00::1:2:3:4/128", IP_FAMILY_V6, 128},
+    {"::ffff:192.0.2.77/120", "::ffff:192.0.2.0/120", IP_FAMILY_V6, 120},
+};
+
+static void test_prefix_masked(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		struct cidr c, again;
+		char buf[CIDR_STRLEN];
+
+		assert_int_equal(cidr_parse_masked(masked[i].in, &c), CIDR_OK);
+		assert_int_equal(c.addr.family, masked[i].family);
+		assert_int_equal(c.len, masked[i].len);
+		assert_int_equal(cidr_format(&c, buf, sizeof(buf)), CIDR_OK);
+		assert_string_equal(buf, masked[i].canon);
+		/* The result is a network: the strict parser takes its canonical form as is. */
+		assert_int_equal(cidr_parse(buf, &again), CIDR_OK);
+		assert_true(cidr_equal(&again, &c));
+	}
+	/* Every strict rejection but host bits is a rejection here too, with the same error. */
+	for (size_t i = 0; i < sizeof(bad_prefixes) / sizeof(bad_prefixes[0]); i++) {
+		struct cidr c;
+		int want =
+		    bad_prefixes[i].err == CIDR_ERR_HOST_BITS ? CIDR_OK : bad_prefixes[i].err;
+		int err = cidr_parse_masked(bad_prefixes[i].in, &c);
+
+		if (err != want)
+			fail_msg("'%s': got %d, want %d", bad_prefixes[i].in, err, want);
+	}
+}
+
+/* A failed parse leaves the output alone (the config parsers fill arrays in place). */
+static void test_untouched_on_error(void **state)
+{
+	struct cidr c, before;
+	struct ip_addr a, abefore;
+
+	(void)state;
+	assert_int_equal(cidr_parse("10.1.0.0/16", &c), CIDR_OK);
+	before = c;
+	assert_int_equal(cidr_parse("10.1.0.1/16", &c), CIDR_ERR_HOST_BITS);
+	assert_int_equal(cidr_parse_masked("10.1.0.1/99", &c), CIDR_ERR_LEN);
+	assert_int_equal(cidr_parse_iface("fd00::1/", &c), CIDR_ERR_LEN);
+	assert_true(cidr_equal(&c, &before));
+	assert_int_equal(ip_addr_parse("fd00::1", &a), CIDR_OK);
+	abefore = a;
+	assert_int_equal(ip_addr_parse("fd00::1::2", &a), CIDR_ERR_ADDR);
+	assert_true(ip_addr_equal(&a, &abefore));
+}
+
+static void test_equal(void **state)
+{
+	struct cidr a, b;
+
+	(void)state;
+	assert_int_equal(cidr_parse("10.0.0.0/8", &a), CIDR_OK);
+	assert_int_equal(cidr_parse_masked("10.9.9.9/8", &b), CIDR_OK);
+	assert_true(cidr_equal(&a, &b));
+	assert_int_equal(cidr_parse("10.0.0.0/9", &b), CIDR_OK);
+	assert_false(cidr_equal(&a, &b)); /* same address, other length */
+	assert_int_equal(cidr_parse("::a00:0/8", &b), CIDR_ERR_HOST_BITS);
+	assert_int_equal(cidr_parse("::a00:0/104", &b), CIDR_OK);
+	assert_false(cidr_equal(&a, &b)); /* same low bytes, other family */
+	assert_int_equal(cidr_parse_iface("10.0.0.1/8", &b), CIDR_OK);
+	assert_false(cidr_equal(&a, &b)); /* host bits count */
+	b = cidr_network(&b);
+	assert_true(cidr_equal(&a, &b));
+}
+
 static void test_iface(void **state)
 {
 	struct cidr c;
@@ -146,6 +230,8 @@ static void test_addr(void **state)
 	assert_int_equal(ip_addr_format(&b, buf, sizeof(buf)), CIDR_OK);
 	assert_string_equal(buf, "2001:db8::1");
 	assert_int_equal(ip_addr_format(&b, buf, 5), CIDR_ERR_SPACE);
+	assert_int_equal(ip_addr_format(&b, buf, 12), CIDR_OK); /* exactly "2001:db8::1" + NUL */
+	assert_int_equal(ip_addr_format(&b, buf, 11), CIDR_ERR_SPACE);
 	assert_false(ip_addr_equal(&a, &b));
 	assert_int_equal(ip_addr_parse("", &a), CIDR_ERR_EMPTY);
 }
@@ -165,14 +251,26 @@ static void test_contains(void **state)
 	assert_false(cidr_contains(&c, &a)); /* other family */
 	assert_int_equal(cidr_parse("::/0", &c), CIDR_OK);
 	assert_true(cidr_contains(&c, &a));
+	/* The configuration's allowedSubnets check: masked prefix, boundary addresses. */
+	assert_int_equal(cidr_parse_masked("fd00:1::5/64", &c), CIDR_OK);
+	assert_int_equal(ip_addr_parse("fd00:1::ffff:ffff:ffff:ffff", &a), CIDR_OK);
+	assert_true(cidr_contains(&c, &a));
+	assert_int_equal(ip_addr_parse("fd00:1:0:1::", &a), CIDR_OK);
+	assert_false(cidr_contains(&c, &a));
+	assert_int_equal(cidr_parse_masked("10.1.2.3/32", &c), CIDR_OK);
+	assert_int_equal(ip_addr_parse("10.1.2.3", &a), CIDR_OK);
+	assert_true(cidr_contains(&c, &a));
+	assert_int_equal(ip_addr_parse("10.1.2.2", &a), CIDR_OK);
+	assert_false(cidr_contains(&c, &a));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_prefix_valid), cmocka_unit_test(test_prefix_invalid),
-	    cmocka_unit_test(test_iface),	 cmocka_unit_test(test_addr),
-	    cmocka_unit_test(test_contains),
+	    cmocka_unit_test(test_prefix_valid),  cmocka_unit_test(test_prefix_invalid),
+	    cmocka_unit_test(test_prefix_masked), cmocka_unit_test(test_untouched_on_error),
+	    cmocka_unit_test(test_equal),	  cmocka_unit_test(test_iface),
+	    cmocka_unit_test(test_addr),	  cmocka_unit_test(test_contains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

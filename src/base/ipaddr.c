@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Strict address and prefix parsing; see cidr.h for what "strict" rejects. */
-#include "adapters/ip/cidr.h"
+#include "base/ipaddr.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -63,12 +63,15 @@ static int check_input(const char *s, size_t *n)
 
 int ip_addr_parse(const char *s, struct ip_addr *out)
 {
+	struct ip_addr a;
 	size_t n;
 	int err = check_input(s, &n);
 
-	if (err)
-		return err;
-	return parse_addr_part(s, n, out);
+	if (!err)
+		err = parse_addr_part(s, n, &a);
+	if (!err)
+		*out = a;
+	return err;
 }
 
 /* Parses "addr/len", or a bare address when bare_ok (it then gets the full length). */
@@ -97,20 +100,39 @@ static int parse_with_len(const char *s, bool bare_ok, struct cidr *out)
 
 int cidr_parse(const char *s, struct cidr *out)
 {
-	int err = parse_with_len(s, false, out);
+	struct cidr c;
+	int err = parse_with_len(s, false, &c);
 
 	if (err)
 		return err;
-	struct cidr net = cidr_network(out);
+	struct cidr net = cidr_network(&c);
 
-	if (!ip_addr_equal(&net.addr, &out->addr))
+	if (!ip_addr_equal(&net.addr, &c.addr))
 		return CIDR_ERR_HOST_BITS;
+	*out = c;
+	return CIDR_OK;
+}
+
+int cidr_parse_masked(const char *s, struct cidr *out)
+{
+	struct cidr c;
+	int err = parse_with_len(s, false, &c);
+
+	if (err)
+		return err;
+	*out = cidr_network(&c);
 	return CIDR_OK;
 }
 
 int cidr_parse_iface(const char *s, struct cidr *out)
 {
-	return parse_with_len(s, true, out);
+	struct cidr c;
+	int err = parse_with_len(s, true, &c);
+
+	if (err)
+		return err;
+	*out = c;
+	return CIDR_OK;
 }
 
 int ip_addr_format(const struct ip_addr *a, char *buf, size_t len)
@@ -170,6 +192,11 @@ bool cidr_contains(const struct cidr *c, const struct ip_addr *addr)
 bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b)
 {
 	return a->family == b->family && memcmp(a->bytes, b->bytes, ip_family_len(a->family)) == 0;
+}
+
+bool cidr_equal(const struct cidr *a, const struct cidr *b)
+{
+	return a->len == b->len && ip_addr_equal(&a->addr, &b->addr);
 }
 
 const char *cidr_strerror(int err)

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * IP addresses and prefixes of the IP adapter's configuration (adapter.yaml `addr`, `subnet`)
- * and of the routes peers announce: strict parsing and canonical formatting, IPv4 and IPv6.
+ * IP addresses and prefixes, IPv4 and IPv6: strict parsing and canonical formatting. The one
+ * address type of seg: the configuration files (conf.yaml `allowedSubnets`, adapter.yaml
+ * `addr`, `subnet`), the IP adapter's routes and announcements, its packet parser and netlink.
  *
  * Strict means: no whitespace, no IPv4 octet with a leading zero (ambiguous: octal to some
  * parsers), no zone ("%eth0"), a decimal prefix length without sign or leading zero, and for a
  * prefix (cidr_parse) no bits set past the prefix length ("10.1.0.1/24" is rejected with
- * CIDR_ERR_HOST_BITS, so a typo never silently becomes a different route).
+ * CIDR_ERR_HOST_BITS, so a typo never silently becomes a different route). The configuration
+ * files keep the original prototype's rule instead (cidr_parse_masked: host bits cleared).
  *
- * Thread: any; all functions are pure.
+ * Parsers write *out only on success. Thread: any; all functions are pure.
  */
-#ifndef SEG_ADAPTERS_IP_CIDR_H
-#define SEG_ADAPTERS_IP_CIDR_H
+#ifndef SEG_BASE_IPADDR_H
+#define SEG_BASE_IPADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,6 +77,13 @@ SEG_MUST_CHECK int ip_addr_parse(const char *s, struct ip_addr *out);
 SEG_MUST_CHECK int cidr_parse(const char *s, struct cidr *out);
 
 /*
+ * Parses a prefix like cidr_parse, but clears host bits instead of rejecting them
+ * ("192.168.1.100/24" is 192.168.1.0/24), as Go's net.ParseCIDR did for the original
+ * prototype's configuration files, which must keep loading unchanged.
+ */
+SEG_MUST_CHECK int cidr_parse_masked(const char *s, struct cidr *out);
+
+/*
  * Parses an interface address: "10.99.0.1/24" (host bits allowed) or a bare address, which
  * gets the full length (/32, /128).
  */
@@ -91,8 +100,10 @@ struct cidr cidr_network(const struct cidr *c);
 bool cidr_contains(const struct cidr *c, const struct ip_addr *addr);
 
 bool ip_addr_equal(const struct ip_addr *a, const struct ip_addr *b);
+/* Same address and same length (host bits included). */
+bool cidr_equal(const struct cidr *a, const struct cidr *b);
 
 /* A short English description of a cidr_err. */
 const char *cidr_strerror(int err);
 
-#endif /* SEG_ADAPTERS_IP_CIDR_H */
+#endif /* SEG_BASE_IPADDR_H */
