@@ -10,10 +10,11 @@
 #   scmp       the middle link of A's active path goes down (`seg-testnet link down`): the
 #              router before it answers SCMP external-interface-down;
 #   blackhole  the same link silently drops everything (`link set --loss 100`): only the
-#              probes' keepAliveTimeout can notice;
+#              probe timeout can notice (adaptive by default, keepAliveTimeout if set);
 #   redundant  conf.yaml `redundant: true`, then the link goes down as in scmp.
-# Pathing profiles: `default` (no `pathing:` key), `seed` (the original's four values written
-# out), `fast` (shorter probe timers, to show what the knobs buy; not a default).
+# Pathing profiles: `default` (no `pathing:` key: seg's defaults, 20ms / auto / 30ms / 500ms),
+# `seed` (the original's four values written out: 50ms / 300ms / 30ms / 500ms), `fast`
+# (shorter fixed probe timers, to show what the knobs buy; not a default).
 #
 # Only loopback is used; every process is bounded by `timeout` and only our PIDs are stopped.
 set -uo pipefail

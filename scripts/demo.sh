@@ -91,15 +91,10 @@ else
 	LEAD=1 TAIL=2
 fi
 
-# The hidden-path exchange lands from its own branch; until then the demo skips step 7.
-HAVE_HIDDEN=${SEG_DEMO_HIDDEN:-$(grep -qs hidden_list_decode \
-	"$ROOT/src/gateway/hidden_exchange.c" && echo 1 || echo 0)}
-
 # ---- output --------------------------------------------------------------------------------
 
 step() { printf '\n%s. %s\n' "$1" "$2"; }
 ok() { printf '   \342\234\223 %s\n' "$*"; }
-skip() { printf '   - %s\n' "$*"; }
 fail() {
 	printf '   \342\234\227 %s\n' "$*"
 	show_logs
@@ -376,27 +371,23 @@ ping_report
 # ---- 7. hidden path ------------------------------------------------------------------------
 
 step 7 "Hidden path: every public link of site A goes down"
-if [[ $HAVE_HIDDEN == 1 ]]; then
-	util wait "$SEG" "$CTL_A" hidden-known 5 ||
-		fail "gateway A learnt no hidden path through $IA_R within 5 s"
-	read -r -a PUBLIC < <(util links "$JSON" "$IA_A" public)
-	ping_start hidden
-	T_BEFORE=$(date +%s.%N)
-	for end in "${PUBLIC[@]}"; do
-		"$TESTNET" link down "$end" --dir "$WORK/net" >/dev/null ||
-			fail "seg-testnet link down $end"
-	done
-	T_AFTER=$(date +%s.%N)
-	DOWN=${PUBLIC[*]}
-	ok "links ${PUBLIC[*]} down: no public path from A to B is left"
-	util wait "$SEG" "$CTL_A" active-hidden 5 || fail "the hidden path did not take over in 5 s"
-	switch_time
-	active_path "$CTL_A"
-	ok "gateway A switched to the hidden path $ROUTE after $MS ms ($WHY)"
-	ping_report
-else
-	skip "hidden-path exchange not in this build yet (src/gateway/hidden_exchange.c)"
-fi
+util wait "$SEG" "$CTL_A" hidden-known 5 ||
+	fail "gateway A learnt no hidden path through $IA_R within 5 s"
+read -r -a PUBLIC < <(util links "$JSON" "$IA_A" public)
+ping_start hidden
+T_BEFORE=$(date +%s.%N)
+for end in "${PUBLIC[@]}"; do
+	"$TESTNET" link down "$end" --dir "$WORK/net" >/dev/null ||
+		fail "seg-testnet link down $end"
+done
+T_AFTER=$(date +%s.%N)
+DOWN=${PUBLIC[*]}
+ok "links ${PUBLIC[*]} down: no public path from A to B is left"
+util wait "$SEG" "$CTL_A" active-hidden 5 || fail "the hidden path did not take over in 5 s"
+switch_time
+active_path "$CTL_A"
+ok "gateway A switched to the hidden path $ROUTE after $MS ms ($WHY)"
+ping_report
 
 # ---- 8. final state ------------------------------------------------------------------------
 

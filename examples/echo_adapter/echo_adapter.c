@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * seg-echo: the smallest useful adapter. Every line typed on stdin goes to every peer that
- * is up, as data ("d <text>") or, prefixed with "!", as a reliable control message; what
- * peers send is printed. A peer that receives data starting with "ping" answers "pong".
+ * is up, as data or, prefixed with "!", as a reliable control message; what peers send is
+ * printed as "[peer] text" or "[peer] (control) text". A peer that receives data starting
+ * with "ping" answers "pong". End of stdin (Ctrl-D) stops the gateway.
  *
- *   seg-echo -conf conf.yaml
+ *   seg-echo [-conf conf.yaml]
  *
  * It shows the five roles (docs/writing-an-adapter.md): reading local traffic (stdin, on
  * the event loop here; a thread works the same way), egress through seg_peer_send_data /
@@ -91,14 +92,40 @@ static const struct seg_adapter_ops echo_ops = {
 	.peer_down = on_down,
 };
 
-/* Role 1 and 2: read local traffic, find the peers, send. */
+/* Role 2: find the peers that are up and send them one line. */
+static void send_line(struct echo *e, const char *line, size_t n)
+{
+	struct seg_peer *peers[ECHO_PEERS_MAX];
+	size_t np, sent = 0;
+
+	np = seg_gateway_peers(e->gw, peers, ECHO_PEERS_MAX);
+	for (size_t i = 0; i < np && i < ECHO_PEERS_MAX; i++) {
+		if (seg_peer_is_up(peers[i])) {
+			sent++;
+			if (line[0] == '!') {
+				if (seg_peer_send_ctrl(peers[i], line + 1, n - 1) != 0)
+					fprintf(stderr, "control queue full\n");
+			} else {
+				struct seg_buf b = {.data = (const uint8_t *)line, .len = n};
+
+				if (seg_peer_send_data(peers[i], &b, 1) < 0)
+					fprintf(stderr, "not sent\n");
+			}
+		}
+		seg_peer_put(peers[i]);
+	}
+	if (!sent)
+		fprintf(stderr, "no peer is up: line not sent\n");
+}
+
+/* Role 1: read local traffic. One read may hold several lines (a paste, a pipe); a line
+ * longer than the buffer is sent in pieces. */
 static void on_stdin(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct echo *e = arg;
-	struct seg_peer *peers[ECHO_PEERS_MAX];
-	char line[4096];
-	ssize_t n = read(fd, line, sizeof(line) - 1);
-	size_t np;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	size_t start = 0;
 
 	(void)events;
 	if (n <= 0) {
@@ -106,22 +133,16 @@ static void on_stdin(struct evloop *loop, int fd, unsigned events, void *arg)
 		gateway_stop(e->gw);
 		return;
 	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		n--;
-	np = seg_gateway_peers(e->gw, peers, ECHO_PEERS_MAX);
-	for (size_t i = 0; i < np && i < ECHO_PEERS_MAX; i++) {
-		if (seg_peer_is_up(peers[i])) {
-			if (n > 0 && line[0] == '!') {
-				if (seg_peer_send_ctrl(peers[i], line + 1, (size_t)n - 1) != 0)
-					fprintf(stderr, "control queue full\n");
-			} else if (n > 0) {
-				struct seg_buf b = {.data = (const uint8_t *)line, .len = (size_t)n};
+	for (size_t i = 0; i <= (size_t)n; i++) {
+		size_t end = i;
 
-				if (seg_peer_send_data(peers[i], &b, 1) < 0)
-					fprintf(stderr, "not sent\n");
-			}
-		}
-		seg_peer_put(peers[i]);
+		if (i < (size_t)n && buf[i] != '\n')
+			continue;
+		if (end > start && buf[end - 1] == '\r')
+			end--;
+		if (end > start)
+			send_line(e, buf + start, end - start);
+		start = i + 1;
 	}
 }
 
@@ -140,8 +161,12 @@ int main(int argc, char **argv)
 	struct echo e = {0};
 	int rc;
 
-	if (argc == 3 && strcmp(argv[1], "-conf") == 0)
+	if (argc == 3 && strcmp(argv[1], "-conf") == 0) {
 		conf = argv[2];
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: seg-echo [-conf conf.yaml]\n");
+		return 2;
+	}
 	if (seg_config_load(conf, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;

@@ -300,9 +300,32 @@ static int key_remotes(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 		return ret;                                                               \
 	}
 DURATION_KEY(pathing_interval, "keepAliveInterval", keep_alive_interval)
-DURATION_KEY(pathing_timeout, "keepAliveTimeout", keep_alive_timeout)
+DURATION_KEY(pathing_timeout_fixed, "keepAliveTimeout", keep_alive_timeout)
 DURATION_KEY(pathing_timeout_interval, "keepAliveTimeoutInterval", keep_alive_timeout_interval)
 DURATION_KEY(pathing_grace, "migrateGraceTimeout", migrate_grace_timeout)
+
+/* keepAliveTimeout: a duration (the original's fixed timeout) or seg's `auto`. */
+static int pathing_timeout(struct yaml_walk *w, yaml_node_t *n, void *ctx)
+{
+	struct parse *p = ctx;
+
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    n->data.scalar.length == 4 && memcmp(n->data.scalar.value, "auto", 4) == 0) {
+		p->c->pathing.keep_alive_timeout = SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO;
+		return 0;
+	}
+	if (n->type == YAML_SCALAR_NODE) {
+		char q[YAML_WALK_QUOTE_MAX + 16];
+		uint64_t ns;
+		int ret = seg_duration_parse((const char *)n->data.scalar.value,
+					     n->data.scalar.length, &ns);
+		if (ret)
+			return yaml_walk_error(
+			    w, n, "keepAliveTimeout must be auto or a duration: %s: %s",
+			    seg_duration_strerror(ret), yaml_walk_quote(n, q, sizeof(q)));
+	}
+	return pathing_timeout_fixed(w, n, ctx);
+}
 
 static const struct yaml_walk_key pathing_keys[] = {
     {"keepAliveInterval", pathing_interval},
@@ -406,7 +429,7 @@ static int key_cipher(struct yaml_walk *w, yaml_node_t *n, void *ctx)
 {
 	int v, ret = one_of(w, n, "cipher", cipher_names, 2, &v);
 	if (ret == 0)
-		((struct parse *)ctx)->c->cipher = (enum seg_cipher)v;
+		((struct parse *)ctx)->c->cipher = (enum seg_config_cipher)v;
 	return ret;
 }
 
@@ -462,7 +485,7 @@ static int set_defaults(struct seg_config *c)
 	c->control_socket = strdup(SEG_CONFIG_DEFAULT_CONTROL_SOCKET);
 	c->metrics_addr = strdup("");
 	c->path_policy = SEG_PATH_POLICY_HOPS;
-	c->cipher = SEG_CIPHER_AES_256_GCM;
+	c->cipher = SEG_CONFIG_CIPHER_AES_256_GCM;
 	if (!c->adapter_conf_path || !c->daemon_addr || !c->control_socket || !c->metrics_addr)
 		return SEG_CONFIG_ERR_NOMEM;
 	return 0;
@@ -476,7 +499,8 @@ static int validate(struct yaml_walk *w, yaml_node_t *root, struct parse *p, uin
 
 	if (!(seen & 1))
 		return yaml_walk_error(w, root, "missing key \"address\"");
-	if (c->pathing.keep_alive_timeout <= c->pathing.keep_alive_interval) {
+	if (c->pathing.keep_alive_timeout != SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO &&
+	    c->pathing.keep_alive_timeout <= c->pathing.keep_alive_interval) {
 		seg_duration_format(c->pathing.keep_alive_timeout, a, sizeof(a));
 		seg_duration_format(c->pathing.keep_alive_interval, b, sizeof(b));
 		return yaml_walk_error(
@@ -567,7 +591,7 @@ const char *seg_path_policy_name(enum seg_path_policy p)
 	return (unsigned)p < 2 ? path_policy_names[p] : "?";
 }
 
-const char *seg_cipher_name(enum seg_cipher c)
+const char *seg_cipher_name(enum seg_config_cipher c)
 {
 	return (unsigned)c < 2 ? cipher_names[c] : "?";
 }

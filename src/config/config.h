@@ -28,9 +28,10 @@ enum seg_path_policy {
 	SEG_PATH_POLICY_LATENCY = 1,
 };
 
-enum seg_cipher {
-	SEG_CIPHER_AES_256_GCM = 0,
-	SEG_CIPHER_CHACHA20_POLY1305 = 1,
+/* The YAML choice; the wire values are protocol.h's enum seg_cipher. */
+enum seg_config_cipher {
+	SEG_CONFIG_CIPHER_AES_256_GCM = 0,
+	SEG_CONFIG_CIPHER_CHACHA20_POLY1305 = 1,
 };
 
 enum {
@@ -41,9 +42,13 @@ enum {
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
 
-/* Defaults of the original prototype's gateway/pathmgr.go. */
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL	       SEG_MS(50)
-#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT	       SEG_MS(300)
+/* keep_alive_timeout when `keepAliveTimeout: auto`: adaptive per path (gateway/pathmgr.h). */
+#define SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO 0
+/* seg's pathing defaults: the original prototype's (its gateway/pathmgr.go: 50ms, 300ms,
+ * 30ms, 500ms) detect a silent blackhole in 300-380 ms; seg probes the active path every
+ * 20 ms and times a probe out adaptively (docs/configuration.md, "pathing"). */
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_INTERVAL	       SEG_MS(20)
+#define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT	       SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO
 #define SEG_CONFIG_DEFAULT_KEEP_ALIVE_TIMEOUT_INTERVAL SEG_MS(30)
 #define SEG_CONFIG_DEFAULT_MIGRATE_GRACE_TIMEOUT       SEG_MS(500)
 /* Defaults of the keys seg added. */
@@ -53,7 +58,8 @@ enum {
 
 struct seg_config_pathing {
 	uint64_t keep_alive_interval;	      /* ns between keep-alive probes */
-	uint64_t keep_alive_timeout;	      /* ns of silence before a path counts as dead */
+	uint64_t keep_alive_timeout;	      /* ns of silence before a path counts as dead,
+					       * or SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO */
 	uint64_t keep_alive_timeout_interval; /* ns between checks of that timeout */
 	uint64_t migrate_grace_timeout;	      /* ns of grace after a path switch */
 };
@@ -79,7 +85,7 @@ struct seg_config {
 	char *metrics_addr;   /* "host:port", or "" for no metrics endpoint */
 	enum seg_path_policy path_policy;
 	bool redundant; /* send each packet on the two best disjoint paths */
-	enum seg_cipher cipher;
+	enum seg_config_cipher cipher;
 	bool has_psk;
 	uint8_t psk[SEG_CONFIG_PSK_LEN]; /* wiped by seg_config_free */
 };
@@ -107,6 +113,6 @@ void seg_config_fprint(FILE *f, const struct seg_config *c, unsigned flags);
 bool seg_config_equal(const struct seg_config *a, const struct seg_config *b);
 
 const char *seg_path_policy_name(enum seg_path_policy p);
-const char *seg_cipher_name(enum seg_cipher c);
+const char *seg_cipher_name(enum seg_config_cipher c);
 
 #endif /* SEG_CONFIG_CONFIG_H */

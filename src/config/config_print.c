@@ -106,7 +106,10 @@ void seg_config_fprint(FILE *f, const struct seg_config *c, unsigned flags)
 	}
 	fputs("pathing:\n", f);
 	print_duration(f, "keepAliveInterval", c->pathing.keep_alive_interval);
-	print_duration(f, "keepAliveTimeout", c->pathing.keep_alive_timeout);
+	if (c->pathing.keep_alive_timeout == SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO)
+		fputs("  keepAliveTimeout: auto\n", f);
+	else
+		print_duration(f, "keepAliveTimeout", c->pathing.keep_alive_timeout);
 	print_duration(f, "keepAliveTimeoutInterval", c->pathing.keep_alive_timeout_interval);
 	print_duration(f, "migrateGraceTimeout", c->pathing.migrate_grace_timeout);
 	if (c->remotes_len == 0) {

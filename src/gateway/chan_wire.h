@@ -66,6 +66,10 @@ enum {
 	 */
 	CTRL_SEND_BUF = 256 * 1024,
 	CTRL_SEND_MSGS_MAX = 256,
+	/* Kept free by ctrlchan_send() for the stream header of the next reset (one record of
+	 * at most CTRL_PREFIX_MAX bytes): a full queue never costs the receiver its dedup. */
+	CTRL_PREFIX_MAX = 32,
+	CTRL_PREFIX_RESERVE = CTRL_REC_HDR_LEN + CTRL_PREFIX_MAX,
 	/* At most this many bytes in flight, whatever the peer's window allows. */
 	CTRL_SEND_WINDOW = 64 * 1024,
 	/*

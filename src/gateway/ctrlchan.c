@@ -209,6 +209,42 @@ void ctrlchan_reset(struct ctrlchan *ch)
 	ch->stats.resets++;
 }
 
+int ctrlchan_reset_prefix(struct ctrlchan *ch, uint8_t kind, const void *msg, size_t len)
+{
+	uint8_t hdr[CTRL_REC_HDR_LEN];
+	struct wcursor c = wcursor_init(hdr, sizeof(hdr));
+	uint32_t plen = (uint32_t)(CTRL_REC_HDR_LEN + len);
+
+	/* The last reset's prefix, unacked: obsolete, its bytes become free. */
+	if (ch->head_is_prefix && ch->rec_count) {
+		ch->snd_base = ch->rec_end[ch->rec_head];
+		ch->rec_head = (ch->rec_head + 1) % CTRL_SEND_MSGS_MAX;
+		ch->rec_count--;
+	}
+	ch->head_is_prefix = false;
+	ctrlchan_reset(ch);
+	if (len > CTRL_PREFIX_MAX || kind > CTRL_KIND_MAX)
+		return -EMSGSIZE;
+	if (!sender_alloc(ch))
+		return -ENOMEM;
+	/* ctrlchan_send() kept the room: the ring bytes just before stream byte 0 are free. */
+	if (ch->rec_count >= CTRL_SEND_MSGS_MAX || CTRL_SEND_BUF - ch->snd_end < plen)
+		abort();
+	if (!wcursor_u8(&c, kind) || !wcursor_u32be(&c, (uint32_t)len))
+		abort(); /* the header buffer is sized for exactly these */
+	ch->sbuf_off -= plen;
+	ring_write(ch->sbuf, SBUF_MASK, ch->sbuf_off, hdr, sizeof(hdr));
+	ring_write(ch->sbuf, SBUF_MASK, ch->sbuf_off + CTRL_REC_HDR_LEN, msg, len);
+	for (unsigned i = 0; i < ch->rec_count; i++)
+		ch->rec_end[(ch->rec_head + i) % CTRL_SEND_MSGS_MAX] += plen;
+	ch->rec_head = (ch->rec_head + CTRL_SEND_MSGS_MAX - 1) % CTRL_SEND_MSGS_MAX;
+	ch->rec_end[ch->rec_head] = plen;
+	ch->rec_count++;
+	ch->snd_end += plen;
+	ch->head_is_prefix = true;
+	return 0;
+}
+
 bool ctrlchan_idle(const struct ctrlchan *ch)
 {
 	return ch->rec_count == 0 && ch->snd_una == ch->snd_end;
@@ -224,8 +260,10 @@ int ctrlchan_send(struct ctrlchan *ch, uint8_t kind, const void *msg, size_t len
 		return -EINVAL;
 	if (len > CTRL_MSG_MAX)
 		return -EMSGSIZE;
-	if (ch->rec_count == CTRL_SEND_MSGS_MAX ||
-	    CTRL_SEND_BUF - (ch->snd_end - ch->snd_base) < CTRL_REC_HDR_LEN + len) {
+	/* Room for the next reset's prefix stays free (ctrlchan_reset_prefix). */
+	if (ch->rec_count >= CTRL_SEND_MSGS_MAX - 1 ||
+	    CTRL_SEND_BUF - (ch->snd_end - ch->snd_base) <
+		CTRL_REC_HDR_LEN + len + CTRL_PREFIX_RESERVE) {
 		ch->stats.msgs_rejected++;
 		return -ENOBUFS;
 	}
@@ -301,6 +339,10 @@ static void ack_cumulative(struct ctrlchan *ch, const struct ctrlchan_frame *f,
 		ch->snd_base = ch->rec_end[ch->rec_head];
 		ch->rec_head = (ch->rec_head + 1) % CTRL_SEND_MSGS_MAX;
 		ch->rec_count--;
+		if (ch->head_is_prefix)
+			ch->head_is_prefix = false;
+		else
+			ch->msgs_acked++;
 	}
 }
 

@@ -13,12 +13,13 @@
  * receiver's window and up to CTRL_SACK_MAX SACK ranges. Byte numbering (rather than frame
  * numbering) lets a retransmission be cut smaller when the path MTU shrank.
  *
- * Session reset (a new handshake after a peer restart, not a rekey): call ctrlchan_reset()
- * on both sides. Messages whose every byte was acked are gone; every other queued message
- * is resent from its first byte on the new session, in the original order, and a partly
- * received message is discarded by the receiver. So delivery is exactly once within a
- * session and at least once across a reset: a message delivered whose ack was lost is
- * delivered again; gateway and adapter messages must be idempotent across resets.
+ * Session reset (every new current session, rekeys included): call ctrlchan_reset() or
+ * ctrlchan_reset_prefix() on both sides. Messages whose every byte was acked are gone;
+ * every other queued message is resent from its first byte on the new session, in the
+ * original order, and a partly received message is discarded by the receiver. So delivery
+ * is exactly once within a session and at least once across a reset: a message delivered
+ * whose ack was lost is delivered again, unless the receiver drops it by the stream
+ * header's msgs_acked (docs/control-channel.md "Session reset"; the gateway does).
  *
  * Thread: the control thread; a channel belongs to its peer. Not reentrant: a deliver or
  * emit callback may call ctrlchan_send() on the same channel, nothing else of it.
@@ -117,6 +118,8 @@ struct ctrlchan {
 	uint32_t peer_edge;		      /* peer accepts bytes before this */
 	uint32_t rec_end[CTRL_SEND_MSGS_MAX]; /* end of each queued message, a ring */
 	unsigned rec_head, rec_count;
+	bool head_is_prefix;	   /* the record at rec_head is a reset prefix (not counted) */
+	uint64_t msgs_acked;	   /* records fully acked over the channel's life, prefixes aside */
 	struct ctrlchan_seg *segs; /* ordered by start, covering [snd_una, snd_nxt) */
 	unsigned nsegs;
 	uint64_t srtt, rttvar, rto; /* ns, RFC 6298 */
@@ -199,6 +202,18 @@ uint64_t ctrlchan_next_timeout(const struct ctrlchan *ch);
 
 /* Session reset: see the top of this file. */
 void ctrlchan_reset(struct ctrlchan *ch);
+/*
+ * Session reset whose new stream starts with the record (kind, msg, len), ahead of the
+ * messages kept for resending: the caller's stream header (the gateway's hello, which
+ * carries msgs_acked so that the receiver can drop the kept messages it already delivered;
+ * docs/control-channel.md "Resets"). A prefix still unacked from the previous reset is
+ * dropped, not resent, and no prefix counts in msgs_acked. ctrlchan_send() keeps
+ * CTRL_PREFIX_RESERVE bytes and one record free for it. 0, or -EMSGSIZE when len exceeds
+ * CTRL_PREFIX_MAX, -ENOMEM when the send buffer cannot be allocated (the channel is reset
+ * all the same, without the header).
+ */
+SEG_MUST_CHECK int ctrlchan_reset_prefix(struct ctrlchan *ch, uint8_t kind, const void *msg,
+					 size_t len);
 
 /* True when nothing is queued or unacked. */
 bool ctrlchan_idle(const struct ctrlchan *ch);

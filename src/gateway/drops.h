@@ -42,7 +42,9 @@
 	X(PROBE_UNKNOWN, "probe_reply_unknown") /* reply to no probe of ours */     \
 	X(CTRL_REJECTED, "ctrl_rejected")      /* ctrlchan refused the frame */     \
 	X(CTRL_OLD_SESSION, "ctrl_old_session") /* ctrl frame on a non-current */   \
+	X(CTRL_DUPLICATE, "ctrl_duplicate")    /* resent copy after a reset */      \
 	X(FRAG_REJECTED, "fragment_rejected")  /* reassembly refused it */          \
+	X(HIDDEN_REJECTED, "hidden_paths_rejected") /* peer's hidden path list */   \
 	X(NO_ADAPTER, "no_adapter")            /* data with no adapter to take it */ \
 	X(TX_NO_SESSION, "tx_no_session")      /* egress before the peer is up */   \
 	X(TX_NO_PATH, "tx_no_path")            /* egress with no path */            \

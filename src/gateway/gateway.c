@@ -112,6 +112,7 @@ static void kick_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct gateway *gw = arg;
 	uint64_t v;
+	bool rekey;
 
 	(void)loop;
 	(void)events;
@@ -123,8 +124,11 @@ static void kick_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 
 		if (!__atomic_exchange_n(&p->kick_posted, 0, __ATOMIC_ACQ_REL))
 			continue;
-		if (p->state != PEER_UP && !p->hs.pending)
-			peer_handshake_start(p, false);
+		/* A rekey on message count (tx.c, docs/protocol.md §7) or a send with no
+		 * session: a handshake unless one is under way. */
+		rekey = __atomic_exchange_n(&p->rekey_msgs_wanted, 0, __ATOMIC_ACQ_REL);
+		if (!p->hs.pending && (p->state != PEER_UP || rekey))
+			peer_handshake_start(p, p->state == PEER_UP);
 		peer_ctrl_poll(p);
 	}
 }
@@ -187,6 +191,8 @@ static void timing_init(struct gateway *gw)
 	t->dead_after_ns = t->keepalive_timeout_ns + t->rekey_timeout_ns;
 	t->path_refresh_ns =
 		o->test_path_refresh_ns ? o->test_path_refresh_ns : TIMERS_PATH_REFRESH_NS;
+	t->rekey_after_messages = o->test_rekey_after_messages ? o->test_rekey_after_messages
+							       : SEG_REKEY_AFTER_MESSAGES;
 }
 
 int gateway_new(const struct seg_config *cfg, const struct gateway_opts *opts,

@@ -50,6 +50,8 @@ struct gateway_opts {
 	uint64_t test_rekey_timeout_ns;
 	uint64_t test_keepalive_timeout_ns;
 	uint64_t test_path_refresh_ns;
+	/* Messages sent on one session before its sender rekeys (SEG_REKEY_AFTER_MESSAGES). */
+	uint64_t test_rekey_after_messages;
 };
 
 struct gateway;

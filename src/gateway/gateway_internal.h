@@ -34,9 +34,11 @@ enum {
 	/* Most TX batches ever allocated (concurrent sending threads); beyond, senders wait. */
 	GW_TX_POOL_MAX = 64,
 	/* Wire format of gateway-kind control messages: u8 type, then the body. */
-	GW_MSG_HELLO = 1,	 /* u64 instance: a changed value means the peer restarted */
+	/* u64 instance (a changed value means the peer restarted), u64 the sender's
+	 * msgs_acked; always the first record of a stream (docs/control-channel.md). */
+	GW_MSG_HELLO = 1,
 	GW_MSG_HIDDEN_PATHS = 2, /* hidden.h path list */
-	GW_MSG_HELLO_LEN = 1 + 8,
+	GW_MSG_HELLO_LEN = 1 + 8 + 8,
 	/* One ctrlchan_poll emits at most the send window plus its frames' overhead; beyond
 	 * these the frame is refused and the channel retransmits it on its timeout. */
 	GW_CTRL_STAGE_BYTES = 4 * CTRL_SEND_WINDOW,
@@ -50,6 +52,7 @@ struct gw_timing {
 	uint64_t keepalive_timeout_ns;
 	uint64_t dead_after_ns; /* nothing authenticated received for this long: down */
 	uint64_t path_refresh_ns;
+	uint64_t rekey_after_messages; /* sent on the current session: its sender rekeys */
 };
 
 struct gw_index_entry {
@@ -179,10 +182,23 @@ void gw_adapters_peer_down(struct gateway *gw, struct seg_peer *p);
 void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p);
 void gw_paths_request(struct gateway *gw, struct seg_peer *p);
 void gw_port_range_check(struct gateway *gw);
+/* A daemon path as a path manager candidate (the empty path gets a day's expiry). */
+void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
+			    uint64_t unix_now);
 
-/* hidden_exchange.c */
+/*
+ * hidden_exchange.c: hidden paths through the remote's rendezvous AS. No-ops for a remote
+ * without rendezvousAddr. Control thread.
+ *   _start     fetch our hidden paths to R again, then send them and recombine (peer start,
+ *              path refresh, a hello with a new instance: the peer restarted)
+ *   _resend    the current session changed (the control channel was reset): send ours again
+ *   _receive   the peer's path list (GW_MSG_HIDDEN_PATHS body)
+ *   _free      the peer's last reference went (any thread; touches only the peer's memory)
+ */
 void hidden_exchange_start(struct seg_peer *p);
+void hidden_exchange_resend(struct seg_peer *p);
 void hidden_exchange_receive(struct seg_peer *p, const uint8_t *msg, size_t len);
+void hidden_exchange_free(struct seg_peer *p);
 
 /* gateway.c: the kick eventfd. */
 void gw_kick(struct gateway *gw, struct seg_peer *p);

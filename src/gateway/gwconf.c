@@ -10,10 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "config/config.h"
-
-/* The wire values of protocol.h §2, restated here because protocol.h cannot be included
- * beside config.h; test_gateway_local checks both ciphers end to end. */
-enum { GWCONF_WIRE_AES256_GCM = 1, GWCONF_WIRE_CHACHA20_POLY1305 = 2 };
+#include "protocol.h"
 
 int gwconf_from_config(const struct seg_config *cfg, struct gwconf *out)
 {
@@ -44,9 +41,9 @@ int gwconf_from_config(const struct seg_config *cfg, struct gwconf *out)
 	/* pathpolicy_kind has the same order as seg_path_policy (hops 0, latency 1). */
 	out->policy = cfg->path_policy == SEG_PATH_POLICY_LATENCY ? 1u : 0u;
 	out->redundant = cfg->redundant;
-	out->cipher_wire = cfg->cipher == SEG_CIPHER_CHACHA20_POLY1305
-				   ? GWCONF_WIRE_CHACHA20_POLY1305
-				   : GWCONF_WIRE_AES256_GCM;
+	out->cipher_wire = cfg->cipher == SEG_CONFIG_CIPHER_CHACHA20_POLY1305
+				   ? SEG_CIPHER_CHACHA20_POLY1305
+				   : SEG_CIPHER_AES256_GCM;
 	if (cfg->has_psk)
 		memcpy(out->psk, cfg->psk, sizeof(out->psk));
 	return 0;

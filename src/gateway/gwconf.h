@@ -3,10 +3,10 @@
  * The gateway's own view of its configuration: what the engine needs of conf.yaml, in plain
  * types, copied out of a struct seg_config (config/config.h) by gwconf.c.
  *
- * Why a copy: config/config.h and protocol.h both define `enum seg_cipher` (with different
- * values: the config's is the YAML choice, protocol.h's the wire value), so no translation
- * unit can include both. gwconf.c is the only gateway file that includes config.h; the rest
- * of the engine sees the cipher as its wire value here.
+ * Why a copy: the engine needs a small, stable subset in its own types (the cipher as its
+ * wire value of protocol.h, durations in ns), and only gwconf.c depends on config.h's
+ * layout. (config.h's choice is `enum seg_config_cipher`, protocol.h's wire value
+ * `enum seg_cipher`.)
  *
  * Thread: built on the control thread; immutable afterwards.
  */

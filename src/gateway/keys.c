@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -74,6 +75,8 @@ static void job_run(struct seg_daemon *d, struct keys_job *j)
 		j->err = seg_daemon_port_range(d, &j->range);
 		break;
 	}
+	if (j->err)
+		snprintf(j->errmsg, sizeof(j->errmsg), "%s", seg_daemon_last_error(d));
 }
 
 static void *worker_main(void *arg)
@@ -213,6 +216,9 @@ void keys_worker_stop(struct keys_worker *w)
 
 int keys_submit(struct keys_worker *w, struct keys_job *job)
 {
+	/* No worker: the gateway is not running (yet); callers retry on their timers. */
+	if (!w)
+		return -EAGAIN;
 	pthread_mutex_lock(&w->lock);
 	if (w->n_todo >= KEYS_QUEUE_MAX) {
 		pthread_mutex_unlock(&w->lock);
@@ -296,6 +302,56 @@ static void resp_keys_derive(struct gateway *gw, const struct gw_as_key *ak)
 	}
 }
 
+/* ---- failed daemon calls ----------------------------------------------------------------- */
+
+static const char *job_error(const struct keys_job *j)
+{
+	return j->errmsg[0] ? j->errmsg : seg_daemon_strerror(j->err);
+}
+
+/*
+ * A failed call of a peer's job; failures counts this one. The daemon client's message names
+ * the address, the method and the error. Warned on the 1st, 2nd, 4th, 8th... failure in a
+ * row, so an absent daemon is logged a few times, not at every retry; the rest is debug.
+ */
+static void daemon_failed_log(const struct seg_peer *p, const struct keys_job *j, unsigned failures,
+			      uint64_t retry_ns)
+{
+	enum seg_log_level lvl = (failures & (failures - 1)) ? SEG_LOG_DEBUG : SEG_LOG_WARN;
+
+	seg_log(lvl, "peer %s: daemon %s (failure %u in a row); retrying in %llu ms",
+		p->remote.description, job_error(j), failures,
+		(unsigned long long)seg_time_to_ms(retry_ns));
+}
+
+static void daemon_recovered_log(const struct seg_peer *p, const char *what, unsigned failures)
+{
+	if (failures)
+		seg_log_info("peer %s: daemon %s answers %s again after %u failed calls",
+			     p->remote.description, p->gw->daemon_addr, what, failures);
+}
+
+static void host_as_failed(struct gateway *gw, const struct keys_job *j, scion_ia_t ia)
+{
+	char ia_str[SCION_IA_STRLEN];
+	bool told = false;
+
+	/* The host-host job of the same round failed first and was warned about; retry this
+	 * key with it, at its backoff. */
+	for (size_t i = 0; i < gw->n_peers; i++) {
+		struct seg_peer *p = gw->peers[i];
+
+		if (p->remote.addr.addr.ia != ia || p->dead)
+			continue;
+		told = told || p->keys_failures > 0;
+		timers_keys_retry(p);
+	}
+	if (scion_ia_format(ia, ia_str, sizeof(ia_str)) != 0)
+		snprintf(ia_str, sizeof(ia_str), "?");
+	seg_log(told ? SEG_LOG_DEBUG : SEG_LOG_WARN, "DRKey host-AS key for AS %s: %s", ia_str,
+		job_error(j));
+}
+
 static void host_as_done(struct keys_job *j, bool cancelled)
 {
 	struct gateway *gw = j->arg;
@@ -306,8 +362,7 @@ static void host_as_done(struct keys_job *j, bool cancelled)
 	ak = as_key_slot(gw, j->drkey_req.dst_ia);
 	ak->pending = false;
 	if (j->err) {
-		seg_log_warn("DRKey host-AS key for AS %llx: %s", (unsigned long long)ak->ia,
-			     seg_daemon_strerror(j->err));
+		host_as_failed(gw, j, ak->ia);
 		goto out;
 	}
 	ak->key = j->key;
@@ -325,11 +380,12 @@ static void host_host_done(struct keys_job *j, bool cancelled)
 	if (cancelled || p->dead)
 		goto out;
 	if (j->err) {
-		seg_log_warn("peer %s: DRKey host-host key: %s", p->remote.description,
-			     seg_daemon_strerror(j->err));
-		timers_keys_failed(p);
+		uint64_t retry = timers_keys_failed(p);
+
+		daemon_failed_log(p, j, p->keys_failures, retry);
 		goto out;
 	}
+	daemon_recovered_log(p, "DRKeyHostHost", p->keys_failures);
 	handshake_keys_set(&p->init_keys, &p->have_init_keys, j->key.key, j->key.epoch_begin);
 	{
 		uint64_t now = wall_s();
@@ -369,7 +425,7 @@ void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p)
 		if (keys_submit(gw->keys, j) != 0) {
 			seg_peer_put(p);
 			keys_job_free(j);
-			timers_keys_failed(p);
+			(void)timers_keys_failed(p);
 		}
 	}
 	/* Responder: we are the fast side; one host-AS key per remote AS and epoch. */
@@ -397,8 +453,8 @@ void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p)
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
-static void candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
-				uint64_t unix_now)
+void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate *c,
+			    uint64_t unix_now)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->raw, sp->raw, sp->raw_len);
@@ -426,32 +482,34 @@ static void paths_done(struct keys_job *j, bool cancelled)
 	if (cancelled || p->dead)
 		goto out;
 	if (j->err) {
-		seg_log_warn("peer %s: paths: %s", p->remote.description,
-			     seg_daemon_strerror(j->err));
-		timers_paths_fetched(p, false);
+		uint64_t retry = timers_paths_failed(p);
+
+		/* The paths we have stay in use until they expire (pathmgr). */
+		daemon_failed_log(p, j, p->paths_failures, retry);
 		goto out;
 	}
+	daemon_recovered_log(p, "Paths", p->paths_failures);
 	if (j->n_paths) {
 		cands = calloc(j->n_paths, sizeof(*cands));
 		if (!cands) {
-			timers_paths_fetched(p, false);
+			(void)timers_paths_failed(p);
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < j->n_paths; i++)
-		candidate_from_path(&j->paths[i], &cands[i], unix_now);
+		gw_candidate_from_path(&j->paths[i], &cands[i], unix_now);
 	err = pathmgr_update_candidates(p->pm, PATHMGR_SET_PUBLIC, cands, j->n_paths,
 					seg_time_now(), unix_now);
 	free(cands);
 	if (err) {
 		seg_log_warn("peer %s: path update: %d", p->remote.description, err);
-		timers_paths_fetched(p, false);
+		(void)timers_paths_failed(p);
 		goto out;
 	}
 	seg_log_debug("peer %s: %zu paths from the daemon", p->remote.description, j->n_paths);
 	p->paths_fetched_ns = seg_time_now();
 	peer_routes_sync(p);
-	timers_paths_fetched(p, true);
+	timers_paths_fetched(p);
 	if (p->hs_wanted)
 		peer_handshake_start(p, false);
 out:
@@ -464,7 +522,7 @@ void gw_paths_request(struct gateway *gw, struct seg_peer *p)
 	struct keys_job *j = keys_job_new(KEYS_JOB_PATHS, paths_done, p);
 
 	if (!j) {
-		timers_paths_fetched(p, false);
+		(void)timers_paths_failed(p);
 		return;
 	}
 	j->src_ia = gw->conf.local.addr.ia;
@@ -473,7 +531,7 @@ void gw_paths_request(struct gateway *gw, struct seg_peer *p)
 	if (keys_submit(gw->keys, j) != 0) {
 		seg_peer_put(p);
 		keys_job_free(j);
-		timers_paths_fetched(p, false);
+		(void)timers_paths_failed(p);
 	}
 }
 

@@ -31,6 +31,8 @@ enum {
 	KEYS_QUEUE_MAX = 1024,
 	/* Remote ASes whose host-AS key the responder caches; beyond, the oldest is replaced. */
 	KEYS_AS_CACHE_MAX = 256,
+	/* The daemon client's message for a failed call: address, method, error. */
+	KEYS_ERRMSG_LEN = 512,
 };
 
 enum keys_job_kind {
@@ -59,6 +61,7 @@ struct keys_job {
 	struct seg_path *paths;
 	size_t n_paths;
 	struct seg_daemon_port_range range;
+	char errmsg[KEYS_ERRMSG_LEN]; /* when err: seg_daemon_last_error() of the call */
 };
 
 struct keys_worker;
@@ -68,7 +71,8 @@ SEG_MUST_CHECK int keys_worker_start(struct evloop *loop, const char *daemon_add
 				     int timeout_ms, struct keys_worker **out);
 /* Joins the worker and completes every job still anywhere with cancelled = true. */
 void keys_worker_stop(struct keys_worker *w);
-/* Queues a job (ownership moves to the worker on success). 0 or -EAGAIN. */
+/* Queues a job (ownership moves to the worker on success). 0 or -EAGAIN (queue full, or w
+ * is NULL: no worker yet). */
 SEG_MUST_CHECK int keys_submit(struct keys_worker *w, struct keys_job *job);
 /* A zeroed job; NULL on no memory. */
 struct keys_job *keys_job_new(enum keys_job_kind kind, keys_complete_fn *complete, void *arg);

@@ -26,8 +26,15 @@ void pathmgr_config_default(struct pathmgr_config *cfg)
 
 int pathmgr_config_validate(const struct pathmgr_config *cfg)
 {
-	if (!cfg->keepalive_interval_ns || !cfg->keepalive_timeout_ns ||
-	    !cfg->keepalive_timeout_interval_ns)
+	/* keepalive_timeout_ns 0 is PATHMGR_TIMEOUT_AUTO; a fixed one must outlast a probe
+	 * period (config.c says so to the user with the file's line). */
+	if (!cfg->keepalive_interval_ns || !cfg->keepalive_timeout_interval_ns)
+		return PATHMGR_ERR_CONFIG;
+	if (cfg->keepalive_timeout_ns != PATHMGR_TIMEOUT_AUTO &&
+	    cfg->keepalive_timeout_ns <= cfg->keepalive_interval_ns)
+		return PATHMGR_ERR_CONFIG;
+	/* The adaptive floor (PATHMGR_AUTO_MIN_LOST intervals) must not overflow. */
+	if (cfg->keepalive_interval_ns > UINT64_MAX / 4 / PATHMGR_AUTO_MIN_LOST)
 		return PATHMGR_ERR_CONFIG;
 	/* Backups are probed no faster than the path carrying data. */
 	if (cfg->idle_probe_interval_ns < cfg->keepalive_interval_ns)

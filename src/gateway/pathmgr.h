@@ -12,9 +12,17 @@
  * Timers (the original's `pathing:` keys keep their meaning, see pathmgr_config):
  *  - probe of the active path (and of the redundant second path): every keepAliveInterval;
  *  - probe of every other path (backup, hidden, dead): every idle_probe_interval;
- *  - liveness check (pathmgr_tick): every keepAliveTimeoutInterval;
- *  - a path is dead when a probe sent after its last answered probe is keepAliveTimeout old
- *    without a reply; it is alive again on the reply to a probe sent after it died;
+ *  - liveness check (pathmgr_tick): every keepAliveTimeoutInterval, and (adaptive timeout)
+ *    also at the deadline of the oldest unanswered probe;
+ *  - a path is dead when a probe sent after its last answered probe is older than the
+ *    path's probe timeout without a reply; it is alive again on the reply to a probe sent
+ *    after it died. The probe timeout is keepAliveTimeout when configured (the original's
+ *    fixed value), else adaptive per path (PATHMGR_TIMEOUT_AUTO, seg's default):
+ *      clamp(SRTT + max(keepAliveInterval, 4 * RTTVAR),
+ *            PATHMGR_AUTO_MIN_LOST * keepAliveInterval, PATHMGR_AUTO_MAX_TIMEOUT_NS)
+ *    as RFC 6298 section 2 computes a retransmission timeout, floored so that at least
+ *    PATHMGR_AUTO_MIN_LOST probes in a row went unanswered; PATHMGR_AUTO_INITIAL_TIMEOUT_NS
+ *    before the first RTT sample (RFC 6298 section 2.1);
  *  - after any change of the active path, a voluntary migration (to a better path while the
  *    active one still works) waits migrateGraceTimeout; a failover never waits.
  *
@@ -53,12 +61,23 @@ enum {
 	PATHMGR_NO_PATH = 0,
 };
 
-/* Defaults of the original's `pathing:` keys (its gateway/pathmgr.go) and of our new key. */
-#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS	      50000000ull  /* keepAliveInterval 50 ms */
-#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS	      300000000ull /* keepAliveTimeout 300 ms */
+/* seg's defaults of the `pathing:` keys (docs/configuration.md compares them with the
+ * original's 50 ms / 300 ms / 30 ms / 500 ms of its gateway/pathmgr.go) and of our new key. */
+#define PATHMGR_DEFAULT_KEEPALIVE_INTERVAL_NS	      20000000ull /* keepAliveInterval 20 ms */
+#define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_NS	      PATHMGR_TIMEOUT_AUTO /* keepAliveTimeout */
 #define PATHMGR_DEFAULT_KEEPALIVE_TIMEOUT_INTERVAL_NS 30000000ull  /* keepAliveTimeoutInterval */
 #define PATHMGR_DEFAULT_MIGRATE_GRACE_TIMEOUT_NS      500000000ull /* migrateGraceTimeout 500 ms */
 #define PATHMGR_DEFAULT_IDLE_PROBE_INTERVAL_NS	      500000000ull /* new: backup probe period */
+
+/* keepalive_timeout_ns value for the adaptive per-path probe timeout (the rule above). */
+#define PATHMGR_TIMEOUT_AUTO 0ull
+/* Adaptive timeout: before the first RTT sample (RFC 6298 section 2.1's initial RTO)... */
+#define PATHMGR_AUTO_INITIAL_TIMEOUT_NS 1000000000ull
+/* ...and never more: a path slower than this is unusable for a tunnel anyway. */
+#define PATHMGR_AUTO_MAX_TIMEOUT_NS 1000000000ull
+/* Adaptive timeout floor, in keepAliveIntervals: this many probes in a row unanswered, so a
+ * single lost probe or a short stall never kills a path (20 ms interval: 80 ms). */
+#define PATHMGR_AUTO_MIN_LOST 4u
 
 enum pathmgr_err {
 	PATHMGR_ERR_CONFIG = -300,	  /* a pathing duration is zero or inconsistent */
@@ -82,7 +101,7 @@ enum pathmgr_liveness {
 
 enum pathmgr_reason {
 	PATHMGR_REASON_INITIAL = 0,	   /* first active path */
-	PATHMGR_REASON_PROBE_TIMEOUT = 1,  /* no reply for keepAliveTimeout */
+	PATHMGR_REASON_PROBE_TIMEOUT = 1,  /* no reply within the probe timeout */
 	PATHMGR_REASON_INTERFACE_DOWN = 2, /* SCMP external/internal interface down */
 	PATHMGR_REASON_REMOVED = 3,	   /* vanished from the candidates, or expired */
 	PATHMGR_REASON_BETTER = 4,	   /* a better path, after migrateGraceTimeout */
@@ -125,10 +144,12 @@ struct pathmgr_candidate {
 struct pathmgr_config {
 	/* keepAliveInterval: probe period of the active path (and redundant second path). */
 	uint64_t keepalive_interval_ns;
-	/* keepAliveTimeout: an unanswered probe this old marks its path dead. */
+	/* keepAliveTimeout: an unanswered probe this old marks its path dead; or
+	 * PATHMGR_TIMEOUT_AUTO: adaptive per path (the rule at the top of this file). */
 	uint64_t keepalive_timeout_ns;
 	/* keepAliveTimeoutInterval: period of the liveness check (pathmgr_tick), as the
-	 * original's keepAliveChecker ticker. Detection takes at most timeout + this. */
+	 * original's keepAliveChecker ticker. With a fixed timeout detection takes at most
+	 * timeout + this; the adaptive timeout is also checked at its deadline. */
 	uint64_t keepalive_timeout_interval_ns;
 	/* migrateGraceTimeout: hold-down after an active path change before a voluntary
 	 * migration to a better path. */
@@ -153,6 +174,7 @@ struct pathmgr_path_info {
 	bool rtt_known;
 	uint64_t srtt_ns;
 	uint64_t rttvar_ns;
+	uint64_t timeout_ns;	/* the probe timeout in force (fixed or adaptive) */
 	uint32_t loss_permille; /* over the settled probes of the last PATHMGR_LOSS_WINDOW */
 	uint64_t probes_sent;
 	uint64_t replies;

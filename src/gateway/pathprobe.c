@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Path manager: probing schedule, RTT and loss, liveness (keepAliveTimeout checked every
- * keepAliveTimeoutInterval), SCMP interface down, and the per-path status queries.
+ * Path manager: probing schedule, RTT and loss, liveness (a probe unanswered for the probe
+ * timeout: keepAliveTimeout, or adaptive from SRTT/RTTVAR; checked every
+ * keepAliveTimeoutInterval and, when adaptive, at the deadline), SCMP interface down, and the
+ * per-path status queries.
  */
 #include "pathmgr.h"
 #include "pathmgr_internal.h"
@@ -41,6 +43,31 @@ int pathmgr_probe_sent(struct pathmgr *pm, uint32_t path_id, uint64_t seq, uint6
 	p->last_probe_ns = now_ns;
 	p->next_probe_ns = now_ns + probe_interval(pm, p);
 	return 0;
+}
+
+/*
+ * How long a probe of p may stay unanswered before p is dead (pathmgr.h has the rule). The
+ * adaptive value is RFC 6298 section 2.3's RTO = SRTT + max(G, K * RTTVAR) with K = 4 and the
+ * probe period as the clock granularity G (a reply cannot be expected sooner than the next
+ * probe could tell), floored at PATHMGR_AUTO_MIN_LOST probe periods and capped.
+ */
+static uint64_t probe_timeout(const struct pathmgr *pm, const struct pathmgr_path *p)
+{
+	uint64_t iv = pm->cfg.keepalive_interval_ns;
+	uint64_t floor = PATHMGR_AUTO_MIN_LOST * iv, t = PATHMGR_AUTO_INITIAL_TIMEOUT_NS;
+
+	if (pm->cfg.keepalive_timeout_ns != PATHMGR_TIMEOUT_AUTO)
+		return pm->cfg.keepalive_timeout_ns;
+	if (p->rtt_known) {
+		/* Saturating: samples are bounded by the probe memory, but cheap to be sure. */
+		uint64_t var = p->rttvar_ns > UINT64_MAX / 4 ? UINT64_MAX : 4 * p->rttvar_ns;
+		uint64_t g = var > iv ? var : iv;
+
+		t = p->srtt_ns > UINT64_MAX - g ? UINT64_MAX : p->srtt_ns + g;
+		if (t > PATHMGR_AUTO_MAX_TIMEOUT_NS)
+			t = PATHMGR_AUTO_MAX_TIMEOUT_NS;
+	}
+	return t > floor ? t : floor;
 }
 
 /* RFC 6298 section 2 smoothing (alpha 1/8, beta 1/4), in integer ns. */
@@ -106,19 +133,32 @@ static bool oldest_pending(const struct pathmgr_path *p, uint64_t *sent)
 	return found;
 }
 
+/* When p dies unless a reply comes first: its oldest pending probe's send time plus the
+ * probe timeout; false when nothing is pending (or p is dead already). */
+static bool death_deadline(const struct pathmgr *pm, const struct pathmgr_path *p,
+			   uint64_t *deadline)
+{
+	uint64_t sent, timeout;
+
+	if (p->state == PATHMGR_PATH_DEAD || !oldest_pending(p, &sent))
+		return false;
+	timeout = probe_timeout(pm, p);
+	*deadline = sent > UINT64_MAX - timeout ? UINT64_MAX : sent + timeout;
+	return true;
+}
+
 void pathmgr_tick(struct pathmgr *pm, uint64_t now_ns)
 {
 	pm->last_check_ns = now_ns;
 	for (size_t i = pm->num_paths; i-- > 0;) {
 		struct pathmgr_path *p = &pm->paths[i];
-		uint64_t sent;
+		uint64_t deadline;
 
 		if (p->expiry_ns <= now_ns) {
 			pathmgr_remove_at(pm, i);
 			continue;
 		}
-		if (p->state != PATHMGR_PATH_DEAD && oldest_pending(p, &sent) &&
-		    now_ns - sent >= pm->cfg.keepalive_timeout_ns)
+		if (death_deadline(pm, p, &deadline) && now_ns >= deadline)
 			pathmgr_mark_dead(pm, p, PATHMGR_REASON_PROBE_TIMEOUT, now_ns);
 	}
 	pathmgr_select_active(pm, now_ns);
@@ -127,12 +167,21 @@ void pathmgr_tick(struct pathmgr *pm, uint64_t now_ns)
 uint64_t pathmgr_next_wakeup(const struct pathmgr *pm)
 {
 	uint64_t t = pm->last_check_ns + pm->cfg.keepalive_timeout_interval_ns;
+	/* The original checks its fixed timeout on a ticker only (keepAliveTimeoutInterval
+	 * keeps that meaning); the adaptive timeout is checked at its deadline too, so that
+	 * detection does not wait for the ticker. */
+	bool at_deadline = pm->cfg.keepalive_timeout_ns == PATHMGR_TIMEOUT_AUTO;
 
 	for (size_t i = 0; i < pm->num_paths; i++) {
-		if (pm->paths[i].next_probe_ns < t)
-			t = pm->paths[i].next_probe_ns;
-		if (pm->paths[i].expiry_ns < t)
-			t = pm->paths[i].expiry_ns;
+		const struct pathmgr_path *p = &pm->paths[i];
+		uint64_t deadline;
+
+		if (p->next_probe_ns < t)
+			t = p->next_probe_ns;
+		if (p->expiry_ns < t)
+			t = p->expiry_ns;
+		if (at_deadline && death_deadline(pm, p, &deadline) && deadline < t)
+			t = deadline;
 	}
 	return t;
 }
@@ -166,6 +215,7 @@ size_t pathmgr_path_count(const struct pathmgr *pm)
 
 static uint32_t loss_permille(const struct pathmgr *pm, const struct pathmgr_path *p, uint64_t now)
 {
+	uint64_t timeout = probe_timeout(pm, p);
 	uint32_t ok = 0, lost = 0;
 
 	for (size_t i = 0; i < PATHMGR_LOSS_WINDOW; i++) {
@@ -175,7 +225,7 @@ static uint32_t loss_permille(const struct pathmgr *pm, const struct pathmgr_pat
 			continue;
 		if (s->answered)
 			ok++;
-		else if (now >= s->sent_ns && now - s->sent_ns >= pm->cfg.keepalive_timeout_ns)
+		else if (now >= s->sent_ns && now - s->sent_ns >= timeout)
 			lost++;
 	}
 	return ok + lost ? lost * 1000 / (ok + lost) : 0;
@@ -200,6 +250,7 @@ int pathmgr_path_info(const struct pathmgr *pm, size_t index, uint64_t now_ns,
 	    .rtt_known = p->rtt_known,
 	    .srtt_ns = p->srtt_ns,
 	    .rttvar_ns = p->rttvar_ns,
+	    .timeout_ns = probe_timeout(pm, p),
 	    .loss_permille = loss_permille(pm, p, now_ns),
 	    .probes_sent = p->probes_sent,
 	    .replies = p->replies,

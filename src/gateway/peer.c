@@ -113,6 +113,7 @@ static void peer_free(struct seg_peer *p)
 	ctrlchan_free(&p->ctrl);
 	/* The reassembly went in peer_unlink: its pool is the gateway's. */
 	pathmgr_destroy(p->pm);
+	hidden_exchange_free(p);
 	handshake_clear(&p->hs);
 	pthread_mutex_destroy(&p->lock);
 	OPENSSL_cleanse(p, sizeof(*p));
@@ -206,15 +207,27 @@ void peer_routes_sync(struct seg_peer *p)
 
 /* ---- control channel ---------------------------------------------------------------- */
 
-static void hello_queue_locked(struct seg_peer *p)
+_Static_assert((int)GW_MSG_HELLO_LEN <= (int)CTRL_PREFIX_MAX, "the hello is the stream header");
+
+/*
+ * A new stream on the new session: the channel keeps the messages not fully acked for
+ * resending, and our hello goes first, with the number of messages the peer acked before
+ * them; the peer drops those of them it had delivered already (ack lost). Under lock.
+ */
+static void ctrl_restart_locked(struct seg_peer *p)
 {
 	uint8_t msg[GW_MSG_HELLO_LEN];
 	struct wcursor c = wcursor_init(msg, sizeof(msg));
 
-	if (!wcursor_u8(&c, GW_MSG_HELLO) || !wcursor_u64be(&c, p->instance))
+	if (!wcursor_u8(&c, GW_MSG_HELLO) || !wcursor_u64be(&c, p->instance) ||
+	    !wcursor_u64be(&c, p->ctrl.msgs_acked))
 		abort(); /* sized for exactly these */
-	if (ctrlchan_send(&p->ctrl, CTRL_KIND_GATEWAY, msg, sizeof(msg), seg_time_now()) != 0)
-		seg_log_warn("peer %s: control queue full, hello not sent", p->remote.description);
+	/* GW_MSG_HELLO_LEN is within CTRL_PREFIX_MAX: only memory can fail. The peer then
+	 * takes our first message for the header: resent copies may arrive twice once. */
+	if (ctrlchan_reset_prefix(&p->ctrl, CTRL_KIND_GATEWAY, msg, sizeof(msg)) != 0)
+		seg_log_warn("peer %s: control stream header not queued (no memory)",
+			     p->remote.description);
+	p->ctrl_rx_first = true;
 }
 
 void peer_current_changed(struct seg_peer *p)
@@ -228,9 +241,10 @@ void peer_current_changed(struct seg_peer *p)
 		initiator = p->slots.current->initiator;
 		p->ctrl_index = p->slots.current->local_index;
 	}
-	ctrlchan_reset(&p->ctrl);
-	hello_queue_locked(p);
+	ctrl_restart_locked(p);
+	p->rekey_msgs_asked = false;
 	pthread_mutex_unlock(&p->lock);
+	hidden_exchange_resend(p); /* the reset dropped anything queued */
 	timers_session_established(p, initiator);
 	if (p->state != PEER_UP) {
 		p->last_recv_ns = seg_time_now();
@@ -239,10 +253,50 @@ void peer_current_changed(struct seg_peer *p)
 	peer_ctrl_poll(p);
 }
 
+/*
+ * The first record of the peer's stream, its hello: after a reset of the same instance, the
+ * messages it resends that we delivered already are dropped (docs/control-channel.md,
+ * "Resets"). Under lock, in stream order.
+ */
+static void ctrl_stream_start(struct seg_peer *p, uint8_t kind, const uint8_t *msg, size_t len)
+{
+	struct rcursor c = rcursor_init(msg, len);
+	uint64_t inst, acked;
+	uint8_t type;
+
+	if (kind != CTRL_KIND_GATEWAY || !rcursor_u8(&c, &type) || type != GW_MSG_HELLO ||
+	    !rcursor_u64be(&c, &inst) || !rcursor_u64be(&c, &acked) || c.len) {
+		p->ctrl_rx_skip = 0; /* not a stream header: nothing to compare against */
+		return;
+	}
+	if (p->ctrl_rx_have_instance && inst == p->ctrl_rx_instance && acked <= p->ctrl_rx_count &&
+	    p->ctrl_rx_count - acked <= CTRL_SEND_MSGS_MAX) {
+		p->ctrl_rx_skip = p->ctrl_rx_count - acked;
+		return;
+	}
+	/* A new instance (a restart), or our first stream from it. */
+	p->ctrl_rx_have_instance = true;
+	p->ctrl_rx_instance = inst;
+	p->ctrl_rx_count = acked;
+	p->ctrl_rx_skip = 0;
+}
+
 static void ctrl_deliver(void *ctx, uint8_t kind, const uint8_t *msg, size_t len)
 {
 	struct seg_peer *p = ctx;
-	struct peer_ctrl_msg *m = malloc(sizeof(*m) + len);
+	struct peer_ctrl_msg *m;
+
+	if (p->ctrl_rx_first) {
+		p->ctrl_rx_first = false;
+		ctrl_stream_start(p, kind, msg, len);
+	} else if (p->ctrl_rx_skip) {
+		p->ctrl_rx_skip--;
+		gw_drop(p->gw, p, GW_DROP_CTRL_DUPLICATE);
+		return;
+	} else {
+		p->ctrl_rx_count++;
+	}
+	m = malloc(sizeof(*m) + len);
 
 	/* Per control message, not per data packet; on no memory the message is lost, which
 	 * the log says (the channel already acknowledged it). */
@@ -274,7 +328,8 @@ static void gateway_msg(struct seg_peer *p, const uint8_t *msg, size_t len)
 		return;
 	switch (type) {
 	case GW_MSG_HELLO:
-		if (!rcursor_u64be(&c, &inst) || c.len)
+		/* The acked count was used on delivery (ctrl_stream_start). */
+		if (!rcursor_u64be(&c, &inst) || c.len != 8)
 			return;
 		if (p->remote_instance && p->remote_instance != inst) {
 			/* The peer restarted: its adapters lost what ours told them. */

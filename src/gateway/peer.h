@@ -38,6 +38,7 @@
 #include "underlay.h"
 
 struct gateway;
+struct hidden_state;
 
 enum peer_state {
 	PEER_IDLE = 0,
@@ -80,6 +81,8 @@ struct seg_peer {
 	uint64_t hs_first_ns; /* start of the current attempt; 0 when none */
 	bool hs_wanted;       /* a handshake should run as soon as keys are there */
 	int kick_posted;      /* atomic: a handshake kick from an adapter thread is queued */
+	uint32_t hs_resent_index; /* our pending Init already sent again on a role conflict */
+	int rekey_msgs_wanted; /* atomic: the current session sent rekey_after_messages */
 	/* The last Init that arrived before our responder key: answered once the key is
 	 * there, instead of after the initiator's retransmission (one slot per peer). */
 	bool has_stash;
@@ -90,9 +93,15 @@ struct seg_peer {
 	struct session_slots slots;
 	struct ctrlchan ctrl;
 	uint32_t ctrl_index; /* local index of the session the control channel rides */
+	/* Received stream: the next record is the peer's hello (a stream's first); messages
+	 * of the peer's instance ctrl_rx_instance delivered (hellos aside) and how many of
+	 * the coming ones are resent copies to drop (peer.c, ctrl_deliver). */
+	bool ctrl_rx_first, ctrl_rx_have_instance;
+	uint64_t ctrl_rx_instance, ctrl_rx_count, ctrl_rx_skip;
 	struct underlay_route routes[PEER_ROUTES_MAX];
 	size_t n_routes;
 	uint32_t frag_id;
+	bool rekey_msgs_asked; /* rekey_msgs_wanted was posted for the current session */
 	uint64_t tx_packets, tx_bytes;
 	uint64_t last_sent_ns;
 
@@ -106,6 +115,9 @@ struct seg_peer {
 	uint64_t handshakes, rekeys;
 	uint64_t last_handshake_unix_ms;
 	uint64_t paths_fetched_ns;
+	/* Consecutive failed daemon calls, for the retry backoff (timers.c). */
+	unsigned keys_failures, paths_failures;
+	struct hidden_state *hidden; /* hidden_exchange.c; NULL without rendezvousAddr */
 	struct gw_drops drops;
 
 	/* Timers (armed and cancelled only in timers.c). */

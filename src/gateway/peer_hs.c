@@ -97,6 +97,23 @@ static bool session_add(struct seg_peer *p, struct handshake_result *res)
 	return changed;
 }
 
+/*
+ * §4.1: we keep the initiator role and drop the peer's Init. If our Init was lost (the peer
+ * was not listening yet when both started), the peer would wait for a Response that never
+ * comes until our retransmission, 5 s later. Its Init shows it is there now: send ours
+ * again at once, the same bytes, once per Init. Had it arrived, the copy fails the
+ * responder's timestamp check and is dropped there.
+ */
+static void init_resend_on_conflict(struct seg_peer *p)
+{
+	if (!p->hs.pending || p->hs_resent_index == p->hs.pending_index)
+		return;
+	p->hs_resent_index = p->hs.pending_index;
+	seg_log_debug("peer %s: Init %08x sent again (the peer initiates: ours may be lost)",
+		      p->remote.description, p->hs.pending_index);
+	tx_handshake(p, NULL, p->hs.pending_init, SEG_INIT_LEN);
+}
+
 void peer_handshake_init_rx(struct seg_peer *p, const uint8_t *msg, size_t len,
 			    const struct underlay_route *reply)
 {
@@ -122,6 +139,8 @@ void peer_handshake_init_rx(struct seg_peer *p, const uint8_t *msg, size_t len,
 		gw_drop(gw, p, hs_drop_reason(err));
 		seg_log_debug("peer %s: Init dropped: %s", p->remote.description,
 			      seg_proto_strerror(err));
+		if (err == SEG_ERR_ROLE_CONFLICT)
+			init_resend_on_conflict(p);
 		/* An epoch we do not know yet: maybe ours is the stale one. */
 		if (err == SEG_ERR_EPOCH)
 			gw_keys_request_peer(gw, p);

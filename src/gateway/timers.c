@@ -2,6 +2,8 @@
 /* The peer timers (timers.h has the list); the only file that arms or cancels them. */
 #include "timers.h"
 
+#include <limits.h>
+
 #include "base/log.h"
 #include "gateway_internal.h"
 #include "probe.h"
@@ -80,6 +82,7 @@ static void on_paths(struct evloop *loop, void *arg)
 
 	(void)loop;
 	gw_paths_request(p->gw, p);
+	hidden_exchange_start(p); /* a no-op without rendezvousAddr */
 }
 
 static void on_ctrl(struct evloop *loop, void *arg)
@@ -157,25 +160,65 @@ void timers_session_established(struct seg_peer *p, bool initiator)
 	arm_in(p, &p->t_probe, 0);
 }
 
+/* TIMERS_RETRY_NS doubled per consecutive failure, at most TIMERS_RETRY_MAX_NS. */
+static uint64_t retry_delay(unsigned failures)
+{
+	uint64_t d = TIMERS_RETRY_NS;
+
+	for (unsigned i = 1; i < failures && d < TIMERS_RETRY_MAX_NS; i++)
+		d *= 2;
+	return d < TIMERS_RETRY_MAX_NS ? d : TIMERS_RETRY_MAX_NS;
+}
+
+static void failures_inc(unsigned *n)
+{
+	if (*n < UINT_MAX)
+		(*n)++;
+}
+
 void timers_keys_fetched(struct seg_peer *p, uint64_t epoch_left_ns)
 {
+	/* The daemon answers again: a path fetch waiting out its backoff goes now. */
+	if (p->paths_failures)
+		arm_in(p, &p->t_paths, 0);
+	p->keys_failures = 0;
 	/* Fetch the next epoch's key as this one ends; the previous one stays for the grace
 	 * period (keys.c). */
 	arm_in(p, &p->t_keys, epoch_left_ns > TIMERS_RETRY_NS ? epoch_left_ns : TIMERS_RETRY_NS);
 }
 
-void timers_keys_failed(struct seg_peer *p)
+uint64_t timers_keys_failed(struct seg_peer *p)
 {
-	arm_in(p, &p->t_keys, TIMERS_RETRY_NS);
+	uint64_t d;
+
+	failures_inc(&p->keys_failures);
+	d = retry_delay(p->keys_failures);
+	arm_in(p, &p->t_keys, d);
+	return d;
 }
 
-void timers_paths_fetched(struct seg_peer *p, bool ok)
+void timers_keys_retry(struct seg_peer *p)
 {
-	uint64_t refresh = p->gw->timing.path_refresh_ns;
+	arm_in(p, &p->t_keys, retry_delay(p->keys_failures));
+}
 
-	arm_in(p, &p->t_paths, ok ? refresh : TIMERS_RETRY_NS);
-	if (ok)
-		timers_paths_changed(p);
+void timers_paths_fetched(struct seg_peer *p)
+{
+	if (p->keys_failures)
+		arm_in(p, &p->t_keys, 0);
+	p->paths_failures = 0;
+	arm_in(p, &p->t_paths, p->gw->timing.path_refresh_ns);
+	timers_paths_changed(p);
+}
+
+uint64_t timers_paths_failed(struct seg_peer *p)
+{
+	uint64_t d;
+
+	failures_inc(&p->paths_failures);
+	d = retry_delay(p->paths_failures);
+	arm_in(p, &p->t_paths, d);
+	return d;
 }
 
 void timers_paths_changed(struct seg_peer *p)

@@ -74,6 +74,21 @@ size_t tx_plain_max(const struct underlay_route *r)
 	return m > SEG_TRANSPORT_OVERHEAD ? m - SEG_TRANSPORT_OVERHEAD : 0;
 }
 
+/*
+ * Rekey on message count (docs/protocol.md §7): either side, on its own send counter, which
+ * only it sees. The handshake runs on the control thread: asked once per current session
+ * through the kick eventfd (this may run on an adapter thread, under the peer lock).
+ */
+static void rekey_on_count_locked(struct seg_peer *p)
+{
+	if (p->rekey_msgs_asked ||
+	    p->slots.current->send_counter < p->gw->timing.rekey_after_messages)
+		return;
+	p->rekey_msgs_asked = true;
+	__atomic_store_n(&p->rekey_msgs_wanted, 1, __ATOMIC_RELEASE);
+	gw_kick(p->gw, p);
+}
+
 /* Next free slot; with may_unlock, flushes a full batch without the lock. */
 static uint8_t *slot_get(struct seg_peer *p, struct underlay_batch *b, bool may_unlock)
 {
@@ -129,6 +144,7 @@ int tx_message_locked(struct seg_peer *p, struct underlay_batch *b,
 						 &sealed_len);
 			if (err)
 				return err == SEG_ERR_NO_SESSION ? -ENOTCONN : -EIO;
+			rekey_on_count_locked(p);
 			first = msg;
 		} else {
 			/* Redundant mode: the same sealed message (same counter) on the second

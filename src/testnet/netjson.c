@@ -18,7 +18,7 @@
 
 /* ---- emitter ------------------------------------------------------------------------------ */
 
-void json_init(struct json_out *j, bool pretty)
+void json_out_init(struct json_out *j, bool pretty)
 {
 	memset(j, 0, sizeof(*j));
 	j->pretty = pretty;
@@ -166,13 +166,13 @@ void json_i64(struct json_out *j, const char *key, int64_t val)
 	json_puts(j, num);
 }
 
-void json_bool(struct json_out *j, const char *key, bool val)
+void json_out_bool(struct json_out *j, const char *key, bool val)
 {
 	json_prefix(j, key);
 	json_puts(j, val ? "true" : "false");
 }
 
-int json_finish(struct json_out *j, char **out)
+int json_out_finish(struct json_out *j, char **out)
 {
 	*out = NULL;
 	if (j->depth != 0)
@@ -213,7 +213,7 @@ static const char *link_type_json(enum topo_link_type t)
 static void json_link_state(struct json_out *j, const struct netrun_link_state *st)
 {
 	json_str(j, "state", st->up ? "up" : "down");
-	json_bool(j, "revoked", st->revoked);
+	json_out_bool(j, "revoked", st->revoked);
 	json_u64(j, "loss_ppm", st->loss_ppm);
 	json_u64(j, "delay_us", st->delay_us);
 }
@@ -233,7 +233,7 @@ static void json_links(struct json_out *j, struct netrun *n)
 		json_str(j, "type", link_type_json(l->type));
 		json_str(j, "underlay", topo_underlay_name(topo_link_underlay(n->topo, l)));
 		json_u64(j, "mtu", l->mtu);
-		json_bool(j, "hidden", l->hidden);
+		json_out_bool(j, "hidden", l->hidden);
 		json_link_state(j, &n->links[i].st);
 		json_obj_end(j);
 	}
@@ -291,7 +291,7 @@ static void json_ases(struct json_out *j, const struct netrun *n)
 		snprintf(keys, sizeof(keys), "%s/%s/keys", n->dir, as->ia_str);
 		json_obj_begin(j, NULL);
 		json_str(j, "ia", as->ia_str);
-		json_bool(j, "core", as->core);
+		json_out_bool(j, "core", as->core);
 		json_str(j, "underlay", as->ipv6 ? "UDP/IPv6" : "UDP/IPv4");
 		json_u64(j, "mtu", as->mtu);
 		json_str(j, "daemon", as->daemon);
@@ -333,7 +333,7 @@ int netjson_write_testnet(struct netrun *n)
 	char *text, ctl[NETRUN_PATH_MAX + 32];
 	int rc;
 
-	json_init(&j, true);
+	json_out_init(&j, true);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "topology", n->topo_path);
 	json_str(&j, "dir", n->dir);
@@ -351,7 +351,7 @@ int netjson_write_testnet(struct netrun *n)
 	json_links(&j, n);
 	pthread_mutex_unlock(&n->lock);
 	json_obj_end(&j);
-	if (json_finish(&j, &text)) {
+	if (json_out_finish(&j, &text)) {
 		errno = ENOMEM;
 		return NETRUN_ERR_NOMEM;
 	}
@@ -375,7 +375,7 @@ int netjson_status(struct netrun *n, char **out)
 	expiry = n->segs->set.expiry;
 	pthread_mutex_unlock(&n->lock);
 
-	json_init(&j, false);
+	json_out_init(&j, false);
 	json_obj_begin(&j, NULL);
 	json_i64(&j, "net", n->net);
 	json_u64(&j, "beacon_runs", runs);
@@ -392,5 +392,5 @@ int netjson_status(struct netrun *n, char **out)
 	}
 	json_arr_end(&j);
 	json_obj_end(&j);
-	return json_finish(&j, out) ? NETRUN_ERR_NOMEM : 0;
+	return json_out_finish(&j, out) ? NETRUN_ERR_NOMEM : 0;
 }

@@ -262,16 +262,17 @@ static void test_readme_values(void **state)
 	assert_true(c->remotes[0].allow_any_subnet);
 	assert_string_equal(c->remotes[0].description, "");
 	assert_string_equal(c->adapter_conf_path, "adapter.yaml");
-	/* The original's pathing defaults (gateway/pathmgr.go). */
-	assert_int_equal(c->pathing.keep_alive_interval, SEG_MS(50));
-	assert_int_equal(c->pathing.keep_alive_timeout, SEG_MS(300));
+	/* seg's pathing defaults (the original's gateway/pathmgr.go had 50ms and 300ms for the
+	 * first two; docs/configuration.md compares them). */
+	assert_int_equal(c->pathing.keep_alive_interval, SEG_MS(20));
+	assert_int_equal(c->pathing.keep_alive_timeout, SEG_CONFIG_KEEP_ALIVE_TIMEOUT_AUTO);
 	assert_int_equal(c->pathing.keep_alive_timeout_interval, SEG_MS(30));
 	assert_int_equal(c->pathing.migrate_grace_timeout, SEG_MS(500));
 	/* seg's new keys. */
 	assert_string_equal(c->daemon_addr, "127.0.0.1:30255");
 	assert_string_equal(c->metrics_addr, "");
 	assert_int_equal(c->path_policy, SEG_PATH_POLICY_HOPS);
-	assert_int_equal(c->cipher, SEG_CIPHER_AES_256_GCM);
+	assert_int_equal(c->cipher, SEG_CONFIG_CIPHER_AES_256_GCM);
 	assert_false(c->redundant);
 	assert_false(c->has_psk);
 	seg_config_free(c);

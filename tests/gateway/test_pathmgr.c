@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Path manager: candidates, probing, liveness, failover, hysteresis, hidden and redundant
- * selection. Time is simulated; a small network model answers probes of "up" paths. */
+ * selection; the original's fixed probe timeout and seg's adaptive one. Time is simulated; a
+ * small network model answers probes of "up" paths, with optional jitter and loss. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,12 +39,41 @@ static void make_cand(struct pathmgr_candidate *c, unsigned tag, unsigned hops, 
 	c->hidden = hidden;
 }
 
+/* The original's pathing values written out (50/300/30/500 ms: a fixed probe timeout), as
+ * most tests below state their times in them. */
+static void config_seed(struct pathmgr_config *cfg)
+{
+	pathmgr_config_default(cfg);
+	cfg->keepalive_interval_ns = 50 * MS;
+	cfg->keepalive_timeout_ns = 300 * MS;
+	cfg->keepalive_timeout_interval_ns = 30 * MS;
+	cfg->migrate_grace_timeout_ns = 500 * MS;
+}
+
+static struct pathmgr *new_pm_from(const struct pathmgr_config *cfg)
+{
+	struct pathmgr *pm = NULL;
+
+	assert_int_equal(pathmgr_create(cfg, &pm), 0);
+	assert_non_null(pm);
+	return pm;
+}
+
+/* seg's defaults (adaptive probe timeout). */
+static struct pathmgr *new_pm_default(void)
+{
+	struct pathmgr_config cfg;
+
+	pathmgr_config_default(&cfg);
+	return new_pm_from(&cfg);
+}
+
 static struct pathmgr *new_pm(bool hidden_first, bool redundant, enum pathpolicy_kind policy)
 {
 	struct pathmgr_config cfg;
 	struct pathmgr *pm = NULL;
 
-	pathmgr_config_default(&cfg);
+	config_seed(&cfg);
 	cfg.hidden_first = hidden_first;
 	cfg.redundant = redundant;
 	cfg.policy = policy;
@@ -64,6 +94,9 @@ struct sim {
 	uint64_t seq;
 	bool up[MAX_IDS];
 	uint64_t rtt[MAX_IDS];
+	uint64_t jitter[MAX_IDS];	/* each reply takes rtt + uniform [0, jitter) */
+	unsigned loss_percent[MAX_IDS]; /* probes lost at random */
+	uint32_t rng;
 	unsigned probes[MAX_IDS];
 	struct {
 		uint32_t id;
@@ -82,6 +115,16 @@ static void sim_init(struct sim *s, struct pathmgr *pm, uint64_t now)
 		s->up[i] = true;
 		s->rtt[i] = 10 * MS;
 	}
+	s->rng = 12345;
+}
+
+/* Deterministic xorshift32: the same network every run. */
+static uint32_t sim_rand(struct sim *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 17;
+	s->rng ^= s->rng << 5;
+	return s->rng;
 }
 
 /* Runs the glue loop in 1 ms steps until `until`: deliver replies, send probes, tick. */
@@ -105,11 +148,13 @@ static void sim_run(struct sim *s, uint64_t until)
 			assert_true(id < MAX_IDS);
 			assert_int_equal(pathmgr_probe_sent(s->pm, id, ++s->seq, s->now), 0);
 			s->probes[id]++;
-			if (s->up[id]) {
+			if (s->up[id] && sim_rand(s) % 100 >= s->loss_percent[id]) {
+				uint64_t j = s->jitter[id] ? sim_rand(s) % s->jitter[id] : 0;
+
 				assert_true(s->npending < MAX_PENDING);
 				s->pending[s->npending].id = id;
 				s->pending[s->npending].seq = s->seq;
-				s->pending[s->npending].at = s->now + s->rtt[id];
+				s->pending[s->npending].at = s->now + s->rtt[id] + j;
 				s->npending++;
 			}
 		}
@@ -158,13 +203,27 @@ static void test_config(void **state)
 	(void)state;
 	pathmgr_config_default(&cfg);
 	assert_int_equal(pathmgr_config_validate(&cfg), 0);
-	assert_int_equal(cfg.keepalive_interval_ns, 50 * MS);
-	assert_int_equal(cfg.keepalive_timeout_ns, 300 * MS);
+	/* seg's defaults: 20 ms probes of the active path, adaptive timeout. */
+	assert_int_equal(cfg.keepalive_interval_ns, 20 * MS);
+	assert_int_equal(cfg.keepalive_timeout_ns, PATHMGR_TIMEOUT_AUTO);
 	assert_int_equal(cfg.keepalive_timeout_interval_ns, 30 * MS);
 	assert_int_equal(cfg.migrate_grace_timeout_ns, 500 * MS);
-	cfg.keepalive_timeout_ns = 0;
+	config_seed(&cfg);
+	assert_int_equal(pathmgr_config_validate(&cfg), 0);
+	/* A fixed timeout must outlast a probe period; zero periods are invalid. */
+	cfg.keepalive_timeout_ns = cfg.keepalive_interval_ns;
 	assert_int_equal(pathmgr_create(&cfg, &pm), PATHMGR_ERR_CONFIG);
 	assert_null(pm);
+	config_seed(&cfg);
+	cfg.keepalive_interval_ns = 0;
+	assert_int_equal(pathmgr_config_validate(&cfg), PATHMGR_ERR_CONFIG);
+	config_seed(&cfg);
+	cfg.keepalive_timeout_interval_ns = 0;
+	assert_int_equal(pathmgr_config_validate(&cfg), PATHMGR_ERR_CONFIG);
+	pathmgr_config_default(&cfg);
+	cfg.keepalive_interval_ns = UINT64_MAX / 2; /* the adaptive floor would overflow */
+	cfg.idle_probe_interval_ns = UINT64_MAX;
+	assert_int_equal(pathmgr_config_validate(&cfg), PATHMGR_ERR_CONFIG);
 	pathmgr_config_default(&cfg);
 	cfg.idle_probe_interval_ns = cfg.keepalive_interval_ns - 1;
 	assert_int_equal(pathmgr_config_validate(&cfg), PATHMGR_ERR_CONFIG);
@@ -665,6 +724,213 @@ static void test_event_overflow(void **state)
 	pathmgr_destroy(pm);
 }
 
+/* ---- seg's adaptive probe timeout (the defaults) ---- */
+
+static uint64_t timeout_of(struct pathmgr *pm, uint32_t id, uint64_t now)
+{
+	return info_of(pm, id, now)->timeout_ns;
+}
+
+static void test_adaptive_timeout_value(void **state)
+{
+	struct pathmgr *pm = new_pm_default();
+	struct pathmgr_config seed;
+	uint64_t t = T0;
+
+	(void)state;
+	make_cand(&cands[0], 1, 2, false);
+	update(pm, PATHMGR_SET_PUBLIC, 1, t);
+	/* No RTT sample yet: RFC 6298's initial 1 s. */
+	assert_int_equal(timeout_of(pm, 1, t), PATHMGR_AUTO_INITIAL_TIMEOUT_NS);
+	/* 100 ms: srtt 100, rttvar 50: 100 + 4 * 50 = 300 ms. */
+	assert_int_equal(pathmgr_probe_sent(pm, 1, 1, t), 0);
+	assert_int_equal(pathmgr_probe_reply(pm, 1, 1, t + 100 * MS), 0);
+	assert_int_equal(timeout_of(pm, 1, t), 300 * MS);
+	/* Steady 1 ms samples: the variance decays and the floor of 4 intervals (80 ms) holds. */
+	for (uint64_t seq = 2; seq < 200; seq++) {
+		t += 20 * MS;
+		assert_int_equal(pathmgr_probe_sent(pm, 1, seq, t), 0);
+		assert_int_equal(pathmgr_probe_reply(pm, 1, seq, t + MS), 0);
+	}
+	assert_int_equal(timeout_of(pm, 1, t), PATHMGR_AUTO_MIN_LOST * 20 * MS);
+	/* A very slow path is capped. */
+	for (uint64_t seq = 200; seq < 260; seq++) {
+		t += 3 * SEC;
+		assert_int_equal(pathmgr_probe_sent(pm, 1, seq, t), 0);
+		assert_int_equal(pathmgr_probe_reply(pm, 1, seq, t + 2 * SEC), 0);
+	}
+	assert_int_equal(timeout_of(pm, 1, t), PATHMGR_AUTO_MAX_TIMEOUT_NS);
+	pathmgr_destroy(pm);
+
+	/* An explicit keepAliveTimeout is fixed, whatever the RTT. */
+	config_seed(&seed);
+	pm = new_pm_from(&seed);
+	update(pm, PATHMGR_SET_PUBLIC, 1, T0);
+	assert_int_equal(timeout_of(pm, 1, T0), 300 * MS);
+	assert_int_equal(pathmgr_probe_sent(pm, 1, 1, T0), 0);
+	assert_int_equal(pathmgr_probe_reply(pm, 1, 1, T0 + MS), 0);
+	assert_int_equal(timeout_of(pm, 1, T0), 300 * MS);
+	pathmgr_destroy(pm);
+}
+
+/* Runs s until path `id` is dead (1 ms steps, bounded); returns the step that killed it. */
+static uint64_t run_until_dead(struct sim *s, uint32_t id, uint64_t limit)
+{
+	while (s->now < limit) {
+		uint64_t step = s->now;
+
+		sim_run(s, step + MS);
+		if (info_of(s->pm, id, step)->state == PATHMGR_PATH_DEAD)
+			return step;
+	}
+	fail_msg("path %u still alive at %llu", id, (unsigned long long)s->now);
+	return 0;
+}
+
+static void test_adaptive_blackhole_detection(void **state)
+{
+	/* A path blackholed at tb. With seg's defaults and a fast path (1 ms RTT) it is dead
+	 * between 4 and 5 probe periods later (the first lost probe leaves within one period,
+	 * then the 80 ms floor); with a 65 ms path the timeout is SRTT + one period (85 ms, not
+	 * a multiple of the probe period): either way exactly at the deadline, not at the next
+	 * probe or the 30 ms ticker. With the original's values it takes keepAliveTimeout
+	 * (300 ms) after the first lost probe, seen by the ticker. */
+	static const struct {
+		bool seed;
+		uint64_t rtt;
+	} cases[] = {{false, MS}, {false, 65 * MS}, {true, MS}};
+	static struct sim s;
+	struct pathmgr_config seed;
+
+	(void)state;
+	config_seed(&seed);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct pathmgr *pm = cases[c].seed ? new_pm_from(&seed) : new_pm_default();
+		uint64_t iv = cases[c].seed ? 50 * MS : 20 * MS;
+
+		make_cand(&cands[0], 1, 2, false);
+		make_cand(&cands[1], 2, 3, false);
+		update(pm, PATHMGR_SET_PUBLIC, 2, T0);
+		sim_init(&s, pm, T0);
+		s.rtt[1] = s.rtt[2] = cases[c].rtt;
+		sim_run(&s, T0 + SEC + 7 * MS); /* blackhole between two probes */
+		assert_int_equal(pathmgr_active(pm), 1);
+		drain(pm);
+		uint64_t tb = s.now, timeout = timeout_of(pm, 1, tb);
+		/* Probes leave at T0 + k * iv; the first one at or after tb is lost. */
+		uint64_t first_lost = T0 + (tb - T0 + iv - 1) / iv * iv;
+		s.up[1] = false;
+		uint64_t dead = run_until_dead(&s, 1, tb + SEC);
+		assert_int_equal(pathmgr_active(pm), 2);
+		struct pathmgr_event ev = find_event(pm, PATHMGR_EVENT_ACTIVE_CHANGED);
+		assert_int_equal(ev.reason, PATHMGR_REASON_PROBE_TIMEOUT);
+		assert_int_equal(ev.at_ns, dead);
+		if (!cases[c].seed) {
+			assert_int_equal(timeout, cases[c].rtt == MS ? 80 * MS : 85 * MS);
+			assert_int_equal(dead, first_lost + timeout);
+			if (cases[c].rtt == MS)
+				assert_true(dead - tb <= 5 * iv);
+		} else {
+			assert_int_equal(timeout, 300 * MS);
+			assert_true(dead >= first_lost + timeout);
+			assert_true(dead < first_lost + timeout + 30 * MS);
+		}
+		pathmgr_destroy(pm);
+	}
+}
+
+static void test_adaptive_wakeup_at_deadline(void **state)
+{
+	/* Hand-driven: the glue is asked to wake at the deadline of the oldest unanswered
+	 * probe, not at the next ticker (30 ms) or probe; the fixed timeout keeps the ticker. */
+	struct pathmgr_config seed;
+	uint64_t t = T0;
+
+	(void)state;
+	for (int profile = 0; profile < 2; profile++) {
+		struct pathmgr *pm =
+		    profile ? (config_seed(&seed), new_pm_from(&seed)) : new_pm_default();
+		uint64_t iv = profile ? 50 * MS : 20 * MS;
+		uint64_t timeout = profile ? 300 * MS : 80 * MS;
+		uint64_t seq = 1, first_lost;
+
+		make_cand(&cands[0], 1, 2, false);
+		update(pm, PATHMGR_SET_PUBLIC, 1, t);
+		for (int i = 0; i < 40; i++, t += iv, seq++) {
+			assert_int_equal(pathmgr_probe_sent(pm, 1, seq, t), 0);
+			assert_int_equal(pathmgr_probe_reply(pm, 1, seq, t + MS / 2), 0);
+			pathmgr_tick(pm, t + MS / 2);
+		}
+		/* From now on nothing comes back; the glue sends when due, ticks when woken. */
+		first_lost = t;
+		uint64_t deadline = first_lost + timeout;
+		while (info_of(pm, 1, t)->state != PATHMGR_PATH_DEAD) {
+			uint32_t id;
+
+			assert_true(t <= deadline + 30 * MS);
+			if (pathmgr_next_probe(pm, t, &id))
+				assert_int_equal(pathmgr_probe_sent(pm, id, seq++, t), 0);
+			pathmgr_tick(pm, t);
+			if (info_of(pm, 1, t)->state == PATHMGR_PATH_DEAD)
+				break;
+			uint64_t next = pathmgr_next_wakeup(pm);
+			assert_true(next > t);
+			if (profile == 0)
+				assert_true(next <= deadline || t >= deadline);
+			t = next;
+		}
+		if (profile == 0)
+			assert_int_equal(t, deadline); /* woken exactly at the deadline */
+		else
+			assert_true(t >= deadline && t < deadline + 30 * MS);
+		pathmgr_destroy(pm);
+	}
+}
+
+/* Runs a jittery, lossy path for `dur` with one backup; returns the PATH_DOWN events of the
+ * jittery path. */
+static unsigned flaps_under_jitter(const struct pathmgr_config *cfg, uint64_t dur)
+{
+	static struct sim s;
+	struct pathmgr *pm = new_pm_from(cfg);
+	struct pathmgr_event ev;
+	unsigned downs = 0;
+
+	make_cand(&cands[0], 1, 2, false);
+	make_cand(&cands[1], 2, 3, false);
+	update(pm, PATHMGR_SET_PUBLIC, 2, T0);
+	sim_init(&s, pm, T0);
+	s.rtt[1] = s.rtt[2] = 5 * MS;
+	sim_run(&s, T0 + SEC);
+	drain(pm);
+	/* Then: 5..65 ms RTT and 3 % loss on the active path. */
+	s.jitter[1] = 60 * MS;
+	s.loss_percent[1] = 3;
+	for (uint64_t end = s.now + dur; s.now < end;) {
+		sim_run(&s, s.now + 10 * MS);
+		while (pathmgr_event_pop(pm, &ev))
+			downs += ev.kind == PATHMGR_EVENT_PATH_DOWN && ev.from == 1;
+	}
+	pathmgr_destroy(pm);
+	return downs;
+}
+
+static void test_adaptive_no_flap_on_jitter(void **state)
+{
+	struct pathmgr_config cfg;
+
+	(void)state;
+	/* seg's defaults: healthy but jittery and slightly lossy, never declared dead. */
+	pathmgr_config_default(&cfg);
+	assert_int_equal(flaps_under_jitter(&cfg, 20 * SEC), 0);
+	/* A fixed timeout short enough for the same detection speed (the bench's "fast"
+	 * profile, 10/50/5 ms) flaps on the same path: what the adaptive timeout avoids. */
+	cfg.keepalive_interval_ns = 10 * MS;
+	cfg.keepalive_timeout_ns = 50 * MS;
+	cfg.keepalive_timeout_interval_ns = 5 * MS;
+	assert_true(flaps_under_jitter(&cfg, 20 * SEC) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +950,10 @@ int main(void)
 	    cmocka_unit_test(test_redundant_disjoint),
 	    cmocka_unit_test(test_latency_policy),
 	    cmocka_unit_test(test_event_overflow),
+	    cmocka_unit_test(test_adaptive_timeout_value),
+	    cmocka_unit_test(test_adaptive_blackhole_detection),
+	    cmocka_unit_test(test_adaptive_wakeup_at_deadline),
+	    cmocka_unit_test(test_adaptive_no_flap_on_jitter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
