@@ -230,12 +230,13 @@ static void scmp_rx(struct gateway *gw, const struct scion_packet *pkt)
 		size_t hit;
 
 		if (m.type == SCMP_EXTERNAL_INTERFACE_DOWN) {
-			hit = pathmgr_interface_down(p->pm, m.u.ext_down.ia, m.u.ext_down.ifid, now);
+			hit =
+			    pathmgr_interface_down(p->pm, m.u.ext_down.ia, m.u.ext_down.ifid, now);
 		} else {
 			hit = pathmgr_interface_down(p->pm, m.u.int_down.ia, m.u.int_down.ingress,
 						     now);
-			hit += pathmgr_interface_down(p->pm, m.u.int_down.ia,
-						      m.u.int_down.egress, now);
+			hit += pathmgr_interface_down(p->pm, m.u.int_down.ia, m.u.int_down.egress,
+						      now);
 		}
 		if (hit) {
 			seg_log_info("peer %s: SCMP interface down, %zu paths affected",

@@ -237,8 +237,8 @@ void underlay_batch_commit(struct underlay_batch *b, size_t start, size_t len,
 	b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
 	b->msgs[i].msg_hdr.msg_iovlen = 1;
 	b->msgs[i].msg_hdr.msg_name = &b->to[i];
-	b->msgs[i].msg_hdr.msg_namelen = to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-								  : sizeof(struct sockaddr_in);
+	b->msgs[i].msg_hdr.msg_namelen =
+	    to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
 static bool same_hop(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -312,8 +312,7 @@ static size_t gso_build(struct underlay_batch *b)
 
 /* sendmmsg over msgs[0..n); a message that fails is retried as single datagrams when it was
  * a run (the kernel or the route may refuse GSO: EINVAL, EIO), else dropped. */
-static size_t send_all(struct underlay_batch *b, int fd, struct mmsghdr *msgs, size_t n,
-		       bool runs)
+static size_t send_all(struct underlay_batch *b, int fd, struct mmsghdr *msgs, size_t n, bool runs)
 {
 	size_t done = 0, failed = 0;
 

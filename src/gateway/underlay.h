@@ -83,7 +83,7 @@ struct underlay_route {
 /* A batch of datagrams to send, owned by one thread. */
 struct underlay_batch {
 	size_t n;
-	uint8_t *bufs; /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
+	uint8_t *bufs;			     /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
 	struct mmsghdr msgs[UNDERLAY_BATCH]; /* one per datagram */
 	struct iovec iov[UNDERLAY_BATCH];
 	struct sockaddr_storage to[UNDERLAY_BATCH];
@@ -112,7 +112,8 @@ SEG_MUST_CHECK int underlay_route_build(struct underlay_route *r, uint32_t path_
 					const struct sockaddr_storage *next_hop, uint16_t mtu);
 /* The route back to the sender of pkt (received from the underlay address from, with UDP
  * source port peer_port): the reversed path, next hop = from. */
-SEG_MUST_CHECK int underlay_route_reply(struct underlay_route *r, const struct scion_udp_addr *local,
+SEG_MUST_CHECK int underlay_route_reply(struct underlay_route *r,
+					const struct scion_udp_addr *local,
 					const struct scion_packet *pkt, uint16_t peer_port,
 					const struct sockaddr_storage *from);
 /* Copies a route (fixing its internal pointer). */

@@ -112,7 +112,8 @@ static int split_all(bool v6, uint8_t flags, uint8_t gso_extra)
 {
 	size_t len = make_super(v6, flags);
 	struct vnet_hdr h = {.flags = VNET_F_NEEDS_CSUM,
-			     .gso_type = (uint8_t)((v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4) | gso_extra),
+			     .gso_type =
+				 (uint8_t)((v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4) | gso_extra),
 			     .gso_size = MSS,
 			     .csum_start = v6 ? 40 : 20,
 			     .csum_offset = 16};
@@ -145,7 +146,7 @@ static void check_segments(bool v6, int n, uint8_t flags)
 		assert_true(tcp_sum_ok(p, (size_t)seg_len[i], v6));
 		assert_int_equal(load_u32be(t + 4), (uint32_t)(SEQ0 + (uint32_t)i * MSS));
 		assert_int_equal(t[13] & 0x08, i == n - 1 ? (flags & 0x08) : 0); /* PSH: last */
-		assert_int_equal(t[13] & 0x80, i == 0 ? (flags & 0x80) : 0);	    /* CWR: first */
+		assert_int_equal(t[13] & 0x80, i == 0 ? (flags & 0x80) : 0);	 /* CWR: first */
 		assert_memory_equal(t + 32, super + l4 + 32 + (size_t)i * MSS, MSS);
 	}
 }
@@ -261,11 +262,12 @@ static void test_join_refuses(void **state)
 	memcpy(bad, segs[1], (size_t)seg_len[1]);
 	store_u16be(bad + 20, 40001);
 	store_u16be(bad + 36, 0);
-	store_u16be(bad + 36, (uint16_t)~vnet_csum(bad + 20, (size_t)seg_len[1] - 20,
-						   naive_sum((uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2, 0, 6,
-									 (uint8_t)((seg_len[1] - 20) >> 8),
-									 (uint8_t)(seg_len[1] - 20)},
-							     12, 0)));
+	store_u16be(bad + 36,
+		    (uint16_t)~vnet_csum(bad + 20, (size_t)seg_len[1] - 20,
+					 naive_sum((uint8_t[]){10, 0, 0, 1, 10, 0, 0, 2, 0, 6,
+							       (uint8_t)((seg_len[1] - 20) >> 8),
+							       (uint8_t)(seg_len[1] - 20)},
+						   12, 0)));
 	assert_true(tcp_sum_ok(bad, (size_t)seg_len[1], false));
 	assert_false(vnet_gro_add(&g, bad, (size_t)seg_len[1]));
 	/* A SYN (or anything but ACK / ACK+PSH) is written alone: not even a group start. */

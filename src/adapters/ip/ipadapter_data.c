@@ -161,8 +161,7 @@ static void out_push(struct ipadapter *ad, struct reader_bufs *b, uint8_t *pkt, 
 
 /* One read with its vnet header: a packet (its checksum finished if partial) or a TSO
  * super-segment, cut into segments in seg_mem. */
-static void egress_offloaded(struct ipadapter *ad, struct reader_bufs *b, uint8_t *buf,
-			     size_t len)
+static void egress_offloaded(struct ipadapter *ad, struct reader_bufs *b, uint8_t *buf, size_t len)
 {
 	struct vnet_hdr h;
 	struct vnet_split s;

@@ -108,8 +108,8 @@ static int open_in_ns(void *p)
 	a->t->fd = fd;
 	a->t->vnet_hdr = a->opt->offload;
 	/* An optimisation only: without it the header is there and always empty. */
-	a->t->tso = a->opt->offload &&
-		    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+	a->t->tso =
+	    a->opt->offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
 	return 0;
 }
 

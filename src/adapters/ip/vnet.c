@@ -193,11 +193,11 @@ int vnet_split_next(struct vnet_split *s, uint8_t *out, size_t cap)
 	memcpy(out, s->pkt, s->hdr_len);
 	memcpy(out + s->hdr_len, s->pkt + s->off, pay);
 	/* What the kernel's tcp_gso_segment does to each segment. */
-	store_u32be(tcp + TCP_OFF_SEQ, load_u32be(tcp + TCP_OFF_SEQ) +
-					   (uint32_t)(s->off - s->hdr_len));
+	store_u32be(tcp + TCP_OFF_SEQ,
+		    load_u32be(tcp + TCP_OFF_SEQ) + (uint32_t)(s->off - s->hdr_len));
 	flags = tcp[TCP_OFF_FLAGS];
 	if (s->off + pay < s->len)
-		flags &= (uint8_t)~(TCP_FIN | TCP_PSH);
+		flags &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 	if (s->i > 0)
 		flags &= (uint8_t)~TCP_CWR;
 	tcp[TCP_OFF_FLAGS] = flags;
@@ -235,7 +235,8 @@ static bool gro_candidate(const uint8_t *pkt, size_t len, bool *v6, size_t *l4, 
 	if (len < IPV4_HDR_MIN)
 		return false;
 	if (pkt[0] == 0x45) {
-		if (load_u16be(pkt + IPV4_OFF_TOTAL) != len || pkt[IPV4_OFF_PROTO] != IP_PROTO_TCP ||
+		if (load_u16be(pkt + IPV4_OFF_TOTAL) != len ||
+		    pkt[IPV4_OFF_PROTO] != IP_PROTO_TCP ||
 		    (load_u16be(pkt + IPV4_OFF_FRAG) & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)))
 			return false;
 		*v6 = false;

@@ -84,8 +84,8 @@ SEG_MUST_CHECK int vnet_split_next(struct vnet_split *s, uint8_t *out, size_t ca
 
 /* Joining received segments for one TUN write. */
 struct vnet_gro {
-	size_t n;	 /* segments held */
-	bool open;	 /* more may join */
+	size_t n;  /* segments held */
+	bool open; /* more may join */
 	bool v6;
 	size_t l4_off, hdr_len, total;
 	uint16_t seg_size;
