@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/json.h"
 #include "base/time.h"
 #include "commands.h"
 #include "config/duration.h"
@@ -197,23 +198,6 @@ static void print_table(const struct paths_opts *o, const struct endhost *e,
 	}
 }
 
-/* A JSON string; the texts written here are ours, but escape anyway (RFC 8259 section 7). */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static void print_json_path(const struct seg_path *p, size_t idx, const struct endhost_probe *pr)
 {
 	char ia[SCION_IA_STRLEN], seq[ENDHOST_HOPS_STRLEN], nh[SEG_UNDERLAY_STRLEN],
@@ -227,23 +211,23 @@ static void print_json_path(const struct seg_path *p, size_t idx, const struct e
 	}
 	endhost_sequence_format(p, seq, sizeof(seq));
 	printf("], \"sequence\": ");
-	json_str(seq);
+	json_write_escaped(stdout, seq);
 	printf(", \"links\": %zu, \"mtu\": %u, \"next_hop\": ", p->n_ifaces / 2, p->mtu);
 	if (p->type == SEG_PATH_TYPE_SCION && !seg_underlay_format(&p->next_hop, nh, sizeof(nh)))
-		json_str(nh);
+		json_write_escaped(stdout, nh);
 	else
 		printf("null");
 	time_text(p->expiry_unix, true, exp, sizeof(exp));
 	printf(", \"expiry\": ");
-	json_str(exp);
+	json_write_escaped(stdout, exp);
 	printf(", \"expiry_unix\": %" PRIu64, p->expiry_unix);
 	if (pr) {
 		printf(", \"status\": ");
-		json_str(endhost_probe_status_name(pr->status));
+		json_write_escaped(stdout, endhost_probe_status_name(pr->status));
 		if (pr->status == ENDHOST_PROBE_ALIVE)
 			printf(", \"rtt_ms\": %.3f", pr->rtt_ms);
 		printf(", \"status_info\": ");
-		json_str(pr->info);
+		json_write_escaped(stdout, pr->info);
 	}
 	printf("}");
 }
@@ -260,7 +244,7 @@ static void print_json(const struct paths_opts *o, const struct endhost *e,
 	if (pr) {
 		host_text(&e->local_host, ip, sizeof(ip));
 		printf("  \"local_ip\": ");
-		json_str(ip);
+		json_write_escaped(stdout, ip);
 		printf(",\n");
 	}
 	printf("  \"paths\": [%s", n ? "\n" : "");

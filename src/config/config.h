@@ -20,6 +20,7 @@
 #include "base/ipaddr.h"
 #include "base/time.h"
 #include "config/config_err.h"
+#include "gateway/protocol.h"
 #include "seg/daemon.h"
 #include "seg/scion_addr.h"
 
@@ -38,7 +39,7 @@ enum {
 	SEG_CONFIG_REMOTES_MAX = 1024,
 	/* allowedSubnets per remote; the adapter has SEG_ADAPTER_SUBNETS_MAX. */
 	SEG_CONFIG_SUBNETS_MAX = 256,
-	SEG_CONFIG_PSK_LEN = 32,
+	SEG_CONFIG_PSK_LEN = SEG_PSK_LEN, /* the protocol's pre-shared key */
 	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
 };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/cursor.h"
+#include "base/time.h"
 #include "ctrlchan_loss.h"
 
 enum {
@@ -28,7 +29,8 @@ enum {
 _Static_assert((CTRL_SEND_BUF & SBUF_MASK) == 0, "send ring size is a power of two");
 _Static_assert((CTRL_RECV_WINDOW & RBUF_MASK) == 0, "receive ring size is a power of two");
 _Static_assert(CTRL_RECV_WINDOW >= CTRL_REC_MAX, "the window must hold the largest message");
-_Static_assert(CTRL_SEND_BUF >= CTRL_REC_MAX, "the send ring must hold the largest message");
+_Static_assert((int)CTRL_SEND_BUF >= (int)CTRL_REC_MAX,
+	       "the send ring must hold the largest message");
 _Static_assert(CTRL_DATA_MIN > 0, "the smallest frame carries data");
 _Static_assert(CTRL_FRAME_MAX - CTRL_FRAME_OVERHEAD_MAX <= UINT16_MAX, "data length is u16");
 
@@ -508,7 +510,7 @@ static int data_apply(struct ctrlchan *ch, const struct ctrlchan_frame *f, uint6
 	    ++ch->unacked_frames >= CTRL_ACK_EVERY)
 		ch->ack_now = true;
 	else if (ch->unacked_frames == 1)
-		ch->ack_due = now + chan_ms_to_ns(CTRL_ACK_DELAY_MS);
+		ch->ack_due = now + SEG_MS(CTRL_ACK_DELAY_MS);
 	return deliver_records(ch, deliver, ctx);
 }
 

@@ -31,8 +31,70 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chan_wire.h"
+#include "protocol.h"	    /* the frame format: CTRL_* wire constants */
 #include "seg/scion_addr.h" /* SEG_MUST_CHECK */
+
+/*
+ * Local policy of one channel (docs/control-channel.md has the reasoning behind each value);
+ * a peer never needs to know them.
+ */
+enum {
+	/*
+	 * Frame sizes. poll() refuses a max_frame below CTRL_FRAME_MIN (a path that small
+	 * cannot carry SCION anyway) and never builds frames above CTRL_FRAME_MAX, whatever
+	 * the path allows, so one scratch buffer per channel suffices.
+	 */
+	CTRL_FRAME_MIN = 128,
+	CTRL_FRAME_MAX = 16384,
+	CTRL_DATA_MIN = CTRL_FRAME_MIN - CTRL_FRAME_OVERHEAD_MAX,
+
+	/*
+	 * Receiver: the reorder window (CTRL_RECV_WINDOW, protocol.h) is tracked by a bitmap.
+	 * Overflow policy: a frame reaching beyond the window edge, or from before one window
+	 * below the cumulative ack, is dropped and counted; a sender that keeps to the
+	 * advertised window never sends one.
+	 *
+	 * Sender: queued and unacknowledged messages share a ring of CTRL_SEND_BUF bytes and
+	 * at most CTRL_SEND_MSGS_MAX messages. Overflow policy: ctrlchan_send() rejects the
+	 * new message with -ENOBUFS; nothing queued is ever dropped.
+	 */
+	CTRL_SEND_BUF = 256 * 1024,
+	CTRL_SEND_MSGS_MAX = 256,
+	/* Kept free by ctrlchan_send() for the stream header of the next reset (one record of
+	 * at most CTRL_PREFIX_MAX bytes): a full queue never costs the receiver its dedup. */
+	CTRL_PREFIX_MAX = 32,
+	CTRL_PREFIX_RESERVE = CTRL_REC_HDR_LEN + CTRL_PREFIX_MAX,
+	/* At most this many bytes in flight, whatever the peer's window allows. */
+	CTRL_SEND_WINDOW = 64 * 1024,
+	/*
+	 * Scoreboard of frames in flight. New data stops at half of it, so that
+	 * retransmissions re-cut for a smaller path MTU can still split frames.
+	 */
+	CTRL_SEGS_MAX = 1024,
+	CTRL_SEGS_NEW_MAX = CTRL_SEGS_MAX / 2,
+
+	/*
+	 * Loss detection from SACKs: a frame is lost once a frame sent this many
+	 * transmissions after it has arrived (the dup-ack threshold of RFC 5681 3.2 counted
+	 * in transmissions, RFC 8985 in spirit), or once the latest one has (early
+	 * retransmit, RFC 5827).
+	 */
+	CTRL_DUPACK_THRESH = 3,
+	/* Congestion window (RFC 5681), in bytes of a nominal segment. */
+	CTRL_CWND_MSS = 1200,
+	CTRL_CWND_INIT = 10 * CTRL_CWND_MSS, /* RFC 6928 */
+	CTRL_CWND_MIN = 2 * CTRL_CWND_MSS,
+	CTRL_CWND_MAX = CTRL_SEND_WINDOW,
+	/* Ack at once after this many in-order data frames (RFC 5681 4.2, every second). */
+	CTRL_ACK_EVERY = 2,
+
+	/* Times in milliseconds (enums are int); SEG_MS() converts. RFC 6298 names. */
+	CTRL_ACK_DELAY_MS = 10,
+	CTRL_RTO_INIT_MS = 1000, /* RFC 6298 2.1 */
+	CTRL_RTO_MIN_MS = 200,	 /* below RFC 6298's 1 s, as Linux: gateways are latency-bound */
+	CTRL_RTO_MAX_MS = 30000,
+	CTRL_CLOCK_GRANULARITY_MS = 1,
+};
 
 /* Why a received frame was rejected: each reason is a counter and an error value. */
 #define CTRLCHAN_DROP_LIST(X)                                             \

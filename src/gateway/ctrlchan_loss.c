@@ -13,6 +13,8 @@
  */
 #include "ctrlchan_loss.h"
 
+#include "base/time.h"
+
 enum {
 	/* Per-frame RTO backoff stops doubling here (2^6 x RTO, then capped at RTO max). */
 	BACKOFF_SHIFT_MAX = 6,
@@ -22,7 +24,7 @@ void ctrlchan_loss_reset(struct ctrlchan *ch)
 {
 	ch->srtt = ch->rttvar = 0;
 	ch->rtt_valid = false;
-	ch->rto = chan_ms_to_ns(CTRL_RTO_INIT_MS);
+	ch->rto = SEG_MS(CTRL_RTO_INIT_MS);
 	ch->backoff = 0;
 	ch->xmit_next = 1;
 	ch->rack_xmit = 0;
@@ -35,8 +37,8 @@ void ctrlchan_loss_reset(struct ctrlchan *ch)
 
 void ctrlchan_rtt_sample(struct ctrlchan *ch, uint64_t r)
 {
-	uint64_t lo = chan_ms_to_ns(CTRL_RTO_MIN_MS), hi = chan_ms_to_ns(CTRL_RTO_MAX_MS);
-	uint64_t g = chan_ms_to_ns(CTRL_CLOCK_GRANULARITY_MS);
+	uint64_t lo = SEG_MS(CTRL_RTO_MIN_MS), hi = SEG_MS(CTRL_RTO_MAX_MS);
+	uint64_t g = SEG_MS(CTRL_CLOCK_GRANULARITY_MS);
 
 	if (!ch->rtt_valid) { /* RFC 6298 2.2 */
 		ch->srtt = r;
@@ -56,7 +58,7 @@ void ctrlchan_rtt_sample(struct ctrlchan *ch, uint64_t r)
 
 uint64_t ctrlchan_seg_deadline(const struct ctrlchan *ch, const struct ctrlchan_seg *s)
 {
-	uint64_t rto = ch->rto << ch->backoff, hi = chan_ms_to_ns(CTRL_RTO_MAX_MS);
+	uint64_t rto = ch->rto << ch->backoff, hi = SEG_MS(CTRL_RTO_MAX_MS);
 
 	return s->sent_ns + (rto < hi ? rto : hi);
 }
@@ -94,7 +96,7 @@ static void cwnd_grow(struct ctrlchan *ch, uint32_t acked)
  */
 static uint64_t reorder_window(const struct ctrlchan *ch)
 {
-	uint64_t g = chan_ms_to_ns(CTRL_CLOCK_GRANULARITY_MS), w;
+	uint64_t g = SEG_MS(CTRL_CLOCK_GRANULARITY_MS), w;
 
 	if (!ch->rtt_valid)
 		return g;

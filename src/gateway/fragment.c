@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/cursor.h"
+#include "base/time.h"
 
 _Static_assert(FRAG_COUNT_MAX <= 64, "a 64-bit bitmap tracks the fragments");
 _Static_assert(FRAG_PKT_MAX <= UINT16_MAX, "total length is u16");
@@ -248,7 +249,7 @@ void frag_reasm_free(struct frag_reasm *r)
 
 static bool slot_expired(const struct frag_slot *s, uint64_t now)
 {
-	return now >= s->first_ns && now - s->first_ns >= chan_ms_to_ns(FRAG_TIMEOUT_MS);
+	return now >= s->first_ns && now - s->first_ns >= SEG_MS(FRAG_TIMEOUT_MS);
 }
 
 unsigned frag_reasm_expire(struct frag_reasm *r, uint64_t now)
@@ -270,7 +271,7 @@ uint64_t frag_reasm_next_timeout(const struct frag_reasm *r)
 	uint64_t t = UINT64_MAX;
 
 	for (unsigned i = 0; i < FRAG_SLOTS_PER_PEER; i++) {
-		uint64_t d = r->slots[i].first_ns + chan_ms_to_ns(FRAG_TIMEOUT_MS);
+		uint64_t d = r->slots[i].first_ns + SEG_MS(FRAG_TIMEOUT_MS);
 		if (r->slots[i].used && d < t)
 			t = d;
 	}

@@ -22,8 +22,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chan_wire.h"
+#include "protocol.h"	    /* the fragment header: FRAG_* wire constants */
 #include "seg/scion_addr.h" /* SEG_MUST_CHECK */
+
+/* Reassembly policy (docs/control-channel.md "Reassembly limits and overflow policy"). */
+enum {
+	/*
+	 * Concurrent reassemblies per peer. Overflow policy: the peer's oldest reassembly
+	 * (by arrival of its first fragment) is evicted and counted.
+	 */
+	FRAG_SLOTS_PER_PEER = 8,
+	/*
+	 * Reassembly memory is drawn from a pool shared by the peers of one data worker, in
+	 * chunks of FRAG_CHUNK_LEN; the pool's size is the global byte budget. Overflow
+	 * policy: the oldest reassembly in the pool, whichever peer it belongs to, is evicted
+	 * and counted until the new packet fits.
+	 */
+	FRAG_CHUNK_LEN = 1024,
+	FRAG_CHUNKS_PER_PKT = (FRAG_PKT_MAX + FRAG_CHUNK_LEN - 1) / FRAG_CHUNK_LEN,
+	FRAG_BUDGET_DEFAULT = 4 * 1024 * 1024,
+	/* A partial packet older than this is dropped (measured from its first fragment). */
+	FRAG_TIMEOUT_MS = 1000,
+};
 
 #define FRAG_DROP_LIST(X)                                                     \
 	X(TRUNCATED, "truncated")                                             \

@@ -226,7 +226,7 @@ int gateway_new(const struct seg_config *cfg, const struct gateway_opts *opts,
 		gw->own_loop = true;
 	}
 	gw->index = calloc(GW_INDEX_SLOTS, sizeof(*gw->index));
-	gw->rx_bufs = malloc((size_t)UNDERLAY_BATCH * UNDERLAY_BUF_LEN);
+	gw->rx_bufs = malloc((size_t)UNDERLAY_RX_BATCH * UNDERLAY_RX_BUF_LEN);
 	gw->ctrl_stage = malloc(GW_CTRL_STAGE_BYTES);
 	gw->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!gw->loop || !gw->index || !gw->rx_bufs || !gw->ctrl_stage || gw->kick_fd < 0 ||

@@ -120,7 +120,7 @@ struct gateway {
 	size_t ctrl_stage_used;
 	size_t ctrl_stage_off[GW_CTRL_STAGE_FRAMES + 1];
 	size_t ctrl_stage_n;
-	uint8_t *rx_bufs;	      /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
+	uint8_t *rx_bufs;	      /* UNDERLAY_RX_BATCH x UNDERLAY_RX_BUF_LEN */
 	struct gw_adapter adapters[SEG_ADAPTERS_MAX];
 	size_t n_adapters;
 	bool port_warned;

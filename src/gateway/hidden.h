@@ -36,18 +36,17 @@
 #include <seg/scion_path.h>
 
 #include "pathmgr.h"
+#include "protocol.h"
 
+/* The message's wire constants (version, header and field lengths) are in protocol.h; these
+ * limits follow from the SCION path format and the path manager's. */
 enum {
-	HIDDEN_MSG_VERSION = 1,
 	HIDDEN_MAX_PATHS = PATHMGR_MAX_HIDDEN_PATHS,
 	/* Interfaces of one path to R: it can use at most half the hop budget of the combined
 	 * path, and no path to R is useful beyond that. */
 	HIDDEN_MAX_INTERFACES = SCION_MAX_HOPS,
-	HIDDEN_HDR_LEN = 1 + 1 + 8 + 8,
-	HIDDEN_IFACE_LEN = 8 + 8,
 	/* Meta header, one info field, two hop fields: the shortest path that crosses a link. */
 	HIDDEN_MIN_RAW_LEN = SCION_PATH_META_LEN + SCION_INFO_LEN + 2 * SCION_HOP_LEN,
-	HIDDEN_PATH_FIXED_LEN = 2 + 2 + 8 + 1,
 	HIDDEN_MAX_MSG_LEN =
 	    HIDDEN_HDR_LEN + HIDDEN_MAX_PATHS * (HIDDEN_PATH_FIXED_LEN + SCION_MAX_STD_PATH_LEN +
 						 HIDDEN_MAX_INTERFACES * HIDDEN_IFACE_LEN),

@@ -18,10 +18,13 @@
 #include "protocol.h"
 #include "timers.h"
 
-/* Data packets of one recvmmsg batch, handed to the adapters per run of one peer. */
+/* Data packets of one recvmmsg batch, handed to the adapters per run of one peer (and at
+ * most RX_PENDING_MAX at a time: a GRO run holds many datagrams). */
+enum { RX_PENDING_MAX = 64 };
+
 struct rx_pending {
 	struct seg_peer *peer;
-	struct seg_buf pkts[UNDERLAY_BATCH];
+	struct seg_buf pkts[RX_PENDING_MAX];
 	size_t n;
 };
 
@@ -36,7 +39,7 @@ static void pending_flush(struct gateway *gw, struct rx_pending *pd)
 static void pending_add(struct gateway *gw, struct rx_pending *pd, struct seg_peer *p,
 			const uint8_t *data, size_t len)
 {
-	if (pd->peer != p)
+	if (pd->peer != p || pd->n == RX_PENDING_MAX)
 		pending_flush(gw, pd);
 	pd->peer = p;
 	pd->pkts[pd->n].data = data;
@@ -227,12 +230,13 @@ static void scmp_rx(struct gateway *gw, const struct scion_packet *pkt)
 		size_t hit;
 
 		if (m.type == SCMP_EXTERNAL_INTERFACE_DOWN) {
-			hit = pathmgr_interface_down(p->pm, m.u.ext_down.ia, m.u.ext_down.ifid, now);
+			hit =
+			    pathmgr_interface_down(p->pm, m.u.ext_down.ia, m.u.ext_down.ifid, now);
 		} else {
 			hit = pathmgr_interface_down(p->pm, m.u.int_down.ia, m.u.int_down.ingress,
 						     now);
-			hit += pathmgr_interface_down(p->pm, m.u.int_down.ia,
-						      m.u.int_down.egress, now);
+			hit += pathmgr_interface_down(p->pm, m.u.int_down.ia, m.u.int_down.egress,
+						      now);
 		}
 		if (hit) {
 			seg_log_info("peer %s: SCMP interface down, %zu paths affected",
@@ -296,12 +300,23 @@ void rx_mmsg_input(struct gateway *gw, struct mmsghdr *msgs, size_t n)
 	struct rx_pending pd = {0};
 
 	for (size_t i = 0; i < n; i++) {
-		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		uint8_t *buf = msgs[i].msg_hdr.msg_iov[0].iov_base;
+		size_t len = msgs[i].msg_len;
+		/* A GRO run: datagrams of seg bytes back to back, the last one may be shorter. */
+		size_t seg = underlay_gro_size(&msgs[i].msg_hdr);
+
+		if (!seg || seg > len)
+			seg = len;
+		/* Datagrams above UNDERLAY_MTU_MAX are refused alike with or without GRO. */
+		if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || seg > UNDERLAY_MTU_MAX) {
 			gw_drop(gw, NULL, GW_DROP_RX_TRUNC);
 			continue;
 		}
-		datagram_rx(gw, &pd, msgs[i].msg_hdr.msg_iov[0].iov_base, msgs[i].msg_len,
-			    msgs[i].msg_hdr.msg_name);
+		for (size_t off = 0; off < len; off += seg) {
+			size_t l = len - off < seg ? len - off : seg;
+
+			datagram_rx(gw, &pd, buf + off, l, msgs[i].msg_hdr.msg_name);
+		}
 	}
 	/* The pending data points into the buffers the next recvmmsg reuses. */
 	pending_flush(gw, &pd);
@@ -311,29 +326,37 @@ void rx_mmsg_input(struct gateway *gw, struct mmsghdr *msgs, size_t n)
 void rx_socket_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 {
 	struct gateway *gw = arg;
-	struct mmsghdr msgs[UNDERLAY_BATCH];
-	struct iovec iov[UNDERLAY_BATCH];
-	struct sockaddr_storage from[UNDERLAY_BATCH];
+	struct mmsghdr msgs[UNDERLAY_RX_BATCH];
+	struct iovec iov[UNDERLAY_RX_BATCH];
+	struct sockaddr_storage from[UNDERLAY_RX_BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(int))];
+	} ctl[UNDERLAY_RX_BATCH];
 	int n;
 
 	(void)loop;
 	(void)events;
 	/* A bounded number of batches per wakeup, so timers and other fds get their turn. */
 	for (int round = 0; round < 8; round++) {
-		for (size_t i = 0; i < UNDERLAY_BATCH; i++) {
-			iov[i].iov_base = gw->rx_bufs + i * (size_t)UNDERLAY_BUF_LEN;
-			iov[i].iov_len = UNDERLAY_MTU_MAX;
+		for (size_t i = 0; i < UNDERLAY_RX_BATCH; i++) {
+			iov[i].iov_base = gw->rx_bufs + i * (size_t)UNDERLAY_RX_BUF_LEN;
+			/* Without GRO a datagram above UNDERLAY_MTU_MAX is cut (MSG_TRUNC) and
+			 * dropped; with it a run fills up to the whole buffer. */
+			iov[i].iov_len = gw->ul.gro ? UNDERLAY_RX_BUF_LEN : UNDERLAY_MTU_MAX;
 			memset(&msgs[i], 0, sizeof(msgs[i]));
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = &from[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_control = ctl[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 		}
-		n = recvmmsg(fd, msgs, UNDERLAY_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, msgs, UNDERLAY_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		rx_mmsg_input(gw, msgs, (size_t)n);
-		if (n < UNDERLAY_BATCH)
+		if (n < UNDERLAY_RX_BATCH)
 			break;
 	}
 }

@@ -62,7 +62,7 @@ void tx_flush(struct gateway *gw, struct seg_peer *p, struct underlay_batch *b)
 
 	if (!b->n)
 		return;
-	failed = underlay_batch_flush(b, gw->ul.fd);
+	failed = underlay_batch_flush(b, &gw->ul);
 	while (failed--)
 		gw_drop(gw, p, GW_DROP_TX_SEND);
 }

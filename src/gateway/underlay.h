@@ -12,6 +12,15 @@
  * UNDERLAY_HEADROOM bytes are room for the SCION and UDP headers; the seg message starts at
  * UNDERLAY_HEADROOM and is sealed there in place, then the headers are written before it.
  *
+ * Offloads (Linux 4.18+ / 5.0+; used when the kernel takes the socket option, else not):
+ * a flush sends each run of datagrams to the same next hop with the same length (the last
+ * may be shorter) as one sendmsg with UDP_SEGMENT (UDP GSO): the kernel cuts the run into
+ * the datagrams, so one system call and one trip through the IP stack carry up to
+ * UNDERLAY_GSO_SEGS_MAX of them. On receive, UDP_GRO lets the kernel hand over such a run
+ * (over loopback, or coalesced by a NIC's GRO) as one buffer with a segment size, which the
+ * RX path cuts back into datagrams (underlay_gro_size). Receive buffers are therefore
+ * UNDERLAY_RX_BUF_LEN, room for the largest UDP payload.
+ *
  * Thread: the socket is shared (sendmmsg is thread-safe); a route is read under its peer's
  * lock; a batch belongs to one thread.
  */
@@ -33,8 +42,16 @@ enum {
 	UNDERLAY_MTU_MAX = 9216,
 	UNDERLAY_HEADROOM = SCION_MAX_HDR_LEN + SCION_UDP_HDR_LEN,
 	UNDERLAY_BUF_LEN = UNDERLAY_HEADROOM + UNDERLAY_MTU_MAX,
-	/* Datagrams per recvmmsg / sendmmsg. */
-	UNDERLAY_BATCH = 32,
+	/* Datagrams per send batch (a TSO super-segment of 64 KiB in 1200-byte packets is ~55),
+	 * and receive buffers per recvmmsg. */
+	UNDERLAY_BATCH = 64,
+	UNDERLAY_RX_BATCH = 32,
+	/* A receive buffer holds a whole UDP payload: one datagram, or a GRO run of them. */
+	UNDERLAY_RX_BUF_LEN = 65536,
+	/* UDP GSO limits: segments per send (the kernel's UDP_MAX_SEGMENTS is 64 on older
+	 * kernels) and bytes per send (below 65535 minus the IPv4 and UDP headers). */
+	UNDERLAY_GSO_SEGS_MAX = 64,
+	UNDERLAY_GSO_BYTES_MAX = 65000,
 };
 
 enum underlay_err {
@@ -47,6 +64,8 @@ struct underlay {
 	int fd;
 	struct scion_udp_addr local;
 	struct sockaddr_storage bound; /* the actual bind (port filled in when 0 was asked) */
+	bool gso;		       /* UDP_SEGMENT accepted: flushes coalesce runs */
+	bool gro;		       /* UDP_GRO enabled: a receive may hold a run */
 };
 
 struct underlay_route {
@@ -64,10 +83,17 @@ struct underlay_route {
 /* A batch of datagrams to send, owned by one thread. */
 struct underlay_batch {
 	size_t n;
-	uint8_t *bufs; /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
-	struct mmsghdr msgs[UNDERLAY_BATCH];
+	uint8_t *bufs;			     /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
+	struct mmsghdr msgs[UNDERLAY_BATCH]; /* one per datagram */
 	struct iovec iov[UNDERLAY_BATCH];
 	struct sockaddr_storage to[UNDERLAY_BATCH];
+	/* The GSO messages of a flush: one per run, iovecs taken from iov[]. */
+	struct mmsghdr gso[UNDERLAY_BATCH];
+	size_t gso_first[UNDERLAY_BATCH], gso_count[UNDERLAY_BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+	} gso_ctl[UNDERLAY_BATCH];
 };
 
 /* Binds a non-blocking UDP socket to local's IP:port (port 0 picks one; see u->bound). */
@@ -86,7 +112,8 @@ SEG_MUST_CHECK int underlay_route_build(struct underlay_route *r, uint32_t path_
 					const struct sockaddr_storage *next_hop, uint16_t mtu);
 /* The route back to the sender of pkt (received from the underlay address from, with UDP
  * source port peer_port): the reversed path, next hop = from. */
-SEG_MUST_CHECK int underlay_route_reply(struct underlay_route *r, const struct scion_udp_addr *local,
+SEG_MUST_CHECK int underlay_route_reply(struct underlay_route *r,
+					const struct scion_udp_addr *local,
 					const struct scion_packet *pkt, uint16_t peer_port,
 					const struct sockaddr_storage *from);
 /* Copies a route (fixing its internal pointer). */
@@ -108,7 +135,12 @@ uint8_t *underlay_batch_slot(struct underlay_batch *b);
 /* Commits the next slot: packet at buf + start, len bytes, to next_hop. */
 void underlay_batch_commit(struct underlay_batch *b, size_t start, size_t len,
 			   const struct sockaddr_storage *to);
-/* Sends everything queued; returns how many the kernel refused (dropped). Empties b. */
-size_t underlay_batch_flush(struct underlay_batch *b, int fd);
+/* Sends everything queued on u's socket (runs as UDP GSO when u->gso); returns how many
+ * datagrams the kernel refused (dropped). Empties b. */
+size_t underlay_batch_flush(struct underlay_batch *b, const struct underlay *u);
+
+/* The segment size of a received run (the UDP_GRO control message of m), or 0 when m holds
+ * one datagram. */
+size_t underlay_gro_size(struct msghdr *m);
 
 #endif /* SEG_GATEWAY_UNDERLAY_H */

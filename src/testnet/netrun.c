@@ -431,7 +431,7 @@ int netrun_start(const char *topo_path, const char *dir, const struct netrun_opt
 		set_err(err, errlen, "beaconing %s failed", topo_path);
 	if (!rc)
 		rc = network_start(n, err, errlen);
-	if (!rc && netjson_write_testnet(n) != 0) {
+	if (!rc && netrun_json_write_testnet(n) != 0) {
 		set_err(err, errlen, "cannot write '%s/testnet.json': %s", n->dir, strerror(errno));
 		rc = NETRUN_ERR_IO;
 	}
@@ -544,7 +544,7 @@ int netrun_link_apply(struct netrun *n, scion_ia_t ia, uint16_t ifid, unsigned s
 	rc = netrun_router_link_push(&n->ases[l->a.as], l->a.ifid, &now);
 	if (!rc)
 		rc = netrun_router_link_push(&n->ases[l->b.as], l->b.ifid, &now);
-	if (netjson_write_testnet(n) && !rc)
+	if (netrun_json_write_testnet(n) && !rc)
 		rc = NETRUN_ERR_IO;
 	pthread_mutex_unlock(&n->link_lock);
 	return rc;
@@ -571,5 +571,5 @@ size_t netrun_revoked_ifaces(struct netrun *n, struct combinator_iface *out, siz
 
 int netrun_status_json(struct netrun *n, char **out)
 {
-	return netjson_status(n, out);
+	return netrun_json_status(n, out);
 }

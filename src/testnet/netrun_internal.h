@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal: the state of a running seg-testnet network, shared by netrun.c (assembly, link
- * control, beacon refresh), netrun_keys.c, daemon_service.c, netjson.c and netctl.c.
+ * control, beacon refresh), netrun_keys.c, daemon_service.c, netrun_json.c and netctl.c.
  *
  * Locking: n->lock guards n->segs (the published segment set) and every link's state. The
  * segment set is published by pointer swap: readers take a reference under the lock
@@ -118,10 +118,10 @@ int netrun_keys_write(struct netrun *n, char *err, size_t errlen);
 int netrun_drkey_sv(const struct netrun_as_rt *as, uint16_t proto, uint64_t val_time,
 		    uint8_t sv[DRKEY_KEY_LEN], struct drkey_epoch *epoch);
 
-/* netjson.c */
+/* netrun_json.c */
 /** Writes DIR/testnet.json atomically (temporary file and rename). Takes n->lock. */
-int netjson_write_testnet(struct netrun *n);
+int netrun_json_write_testnet(struct netrun *n);
 /** The status object (links and router counters), one line, malloc'ed. Takes n->lock. */
-int netjson_status(struct netrun *n, char **out);
+int netrun_json_status(struct netrun *n, char **out);
 
 #endif /* SEG_TESTNET_NETRUN_INTERNAL_H */

@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "base/json.h"
 #include "base/log.h"
 #include "netrun_router.h"
 
@@ -136,28 +137,41 @@ void netrun_router_stop(struct netrun_as_rt *as)
 	as->router = NULL;
 }
 
-void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j)
+void netrun_router_stats_json(struct netrun_as_rt *as, struct json *j)
 {
 	struct router_stats st;
 
 	if (!as->router)
 		return;
 	router_rt_stats(as->router, &st);
-	json_u64(j, "rx_pkts", st.rx_pkts);
-	json_u64(j, "rx_bytes", st.rx_bytes);
-	json_u64(j, "tx_pkts", st.tx_pkts);
-	json_u64(j, "tx_bytes", st.tx_bytes);
-	json_u64(j, "processed", st.processed);
-	json_u64(j, "forwarded", st.forwarded);
-	json_u64(j, "delivered", st.delivered);
-	json_u64(j, "replies", st.replies);
-	json_u64(j, "replies_suppressed", st.replies_suppressed);
+	const struct {
+		const char *key;
+		uint64_t val;
+	} counters[] = {
+	    {"rx_pkts", st.rx_pkts},
+	    {"rx_bytes", st.rx_bytes},
+	    {"tx_pkts", st.tx_pkts},
+	    {"tx_bytes", st.tx_bytes},
+	    {"processed", st.processed},
+	    {"forwarded", st.forwarded},
+	    {"delivered", st.delivered},
+	    {"replies", st.replies},
+	    {"replies_suppressed", st.replies_suppressed},
+	};
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		json_key(j, counters[i].key);
+		json_uint(j, counters[i].val);
+	}
 	/* Only the reasons that occurred: the full list is in router_drops.h. */
-	json_obj_begin(j, "drops");
-	for (int r = 0; r < ROUTER_DROP_MAX; r++)
-		if (st.drops[r])
-			json_u64(j, router_drop_name((enum router_drop_reason)r), st.drops[r]);
-	json_obj_end(j);
+	json_key(j, "drops");
+	json_object_begin(j);
+	for (int r = 0; r < ROUTER_DROP_MAX; r++) {
+		if (!st.drops[r])
+			continue;
+		json_key(j, router_drop_name((enum router_drop_reason)r));
+		json_uint(j, st.drops[r]);
+	}
+	json_object_end(j);
 }
 
 int netrun_router_stats(struct netrun *n, scion_ia_t ia, struct router_stats *out)

@@ -9,8 +9,9 @@
 #ifndef SEG_TESTNET_NETRUN_ROUTER_H
 #define SEG_TESTNET_NETRUN_ROUTER_H
 
-#include "netjson.h"
 #include "netrun_internal.h"
+
+struct json;
 
 /** Starts the AS's router at its addresses; err names the AS and the reason. */
 int netrun_router_start(struct netrun *n, struct netrun_as_rt *as, char *err, size_t errlen);
@@ -22,6 +23,6 @@ bool netrun_router_link_valid(const struct netrun_link_state *st);
 int netrun_router_link_push(struct netrun_as_rt *as, uint16_t ifid,
 			    const struct netrun_link_state *st);
 /** Adds the router's counters to the current JSON object. */
-void netrun_router_stats_json(struct netrun_as_rt *as, struct json_out *j);
+void netrun_router_stats_json(struct netrun_as_rt *as, struct json *j);
 
 #endif /* SEG_TESTNET_NETRUN_ROUTER_H */

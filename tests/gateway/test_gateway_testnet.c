@@ -603,7 +603,7 @@ static void test_blackhole_probe_failover(void **state)
 	l = middle_link(&STEADY);
 	EVENT_NS = seg_time_now();
 	link_loss(l, 1000000);
-	event_and_resume("(b) 100% loss (probe-triggered failover, keepAliveTimeout 300 ms)");
+	event_and_resume("(b) 100% loss (probe-triggered failover, adaptive keepAliveTimeout)");
 	assert_true(active_moved());
 	link_loss(l, 0);
 	stream_stop();

@@ -450,7 +450,7 @@ int ipadapter_create(const struct ipadapter_opts *o, struct ipadapter **out, cha
 		     size_t errlen)
 {
 	struct tun_options topt = {
-	    .name = o->cfg->tun_name, .netns = o->cfg->netns, .nonblock = true};
+	    .name = o->cfg->tun_name, .netns = o->cfg->netns, .nonblock = true, .offload = true};
 	struct ip_err ie = {{0}};
 	struct ipadapter *ad;
 	int rc;

@@ -40,8 +40,10 @@ struct seg_config;
 enum {
 	/* peer_down followed by no peer_up for this long: the peer's routes are removed. */
 	IPA_HOLD_TIME_S = 10,
-	/* Packets read from the TUN per batch. */
+	/* Packets read from the TUN per batch, and packets handed to the peers per batch. */
 	IPA_BATCH = 64,
+	/* Reads per batch with TSO (each up to 64 KiB, cut into up to ~55 packets). */
+	IPA_TSO_READS = 16,
 	/* ICMP errors: a token bucket of this rate per second and burst (RFC 4443 2.4 f). */
 	IPA_ICMP_RATE = 100,
 	IPA_ICMP_BURST = 50,
@@ -58,6 +60,7 @@ enum {
 #define IPA_COUNTERS(X)                                                                 \
 	X(TUN_RX, "packets read from the TUN")                                          \
 	X(TUN_RX_CUT, "packets from the TUN larger than the buffer")                    \
+	X(TUN_RX_SEGMENTS, "packets cut from TUN TSO super-segments")                   \
 	X(TX_SENT, "packets handed to a peer")                                          \
 	X(TX_NO_ROUTE, "packets to no announced subnet (ICMP net unreachable)")         \
 	X(TX_PEER_DOWN, "packets to a peer without a session (ICMP host unreachable)")  \
@@ -67,6 +70,7 @@ enum {
 	X(ICMP_RATE_LIMITED, "ICMP errors not sent: rate limit")                        \
 	X(ICMP_SUPPRESSED, "ICMP errors not sent: never answered (RFC 1812, RFC 4443)") \
 	X(RX_DELIVERED, "packets from peers written to the TUN")                        \
+	X(RX_TUN_WRITES, "TUN writes for them (fewer: segments joined, GRO-like)")      \
 	X(RX_MALFORMED, "packets from peers that do not parse")                         \
 	X(RX_SPOOFED, "packets from peers with a source outside their subnets")         \
 	X(RX_NOT_LOCAL, "packets from peers to a destination outside our subnets")      \

@@ -7,6 +7,10 @@
  * (ad->reader_seen) before it waits for the next one: the control thread frees a replaced
  * table once reader_seen has reached the epoch of its replacement. Ingress runs on the
  * control thread (include/seg/adapter.h), the table's writer, so it needs no such mark.
+ *
+ * With the TUN's offloads (tun.h, vnet.h) the reader cuts each TSO super-segment into the
+ * TCP segments the kernel would have sent, collecting up to IPA_BATCH packets for the
+ * peers; ingress joins consecutive segments of a TCP flow into one TUN write.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "adapters/ip/icmp.h"
@@ -26,9 +31,28 @@ enum {
 };
 
 struct reader_bufs {
-	struct tun_packet pkts[IPA_BATCH];
+	struct tun_packet pkts[IPA_BATCH]; /* as read (with the vnet header when offloading) */
 	uint8_t *mem;
+	/* The packets of the next egress batch: read packets, or segments in seg_mem. */
+	struct tun_packet out[IPA_BATCH];
+	unsigned n_out, n_seg;
+	uint8_t *seg_mem; /* IPA_BATCH x seg_cap */
+	size_t seg_cap;
 };
+
+/* A write of one packet, behind an empty vnet header when the TUN has one. */
+static ssize_t tun_write_one(struct ipadapter *ad, const uint8_t *pkt, size_t len)
+{
+	uint8_t zero[VNET_HDR_LEN] = {0};
+	struct iovec iov[2] = {{.iov_base = zero, .iov_len = VNET_HDR_LEN},
+			       {.iov_base = (void *)pkt, .iov_len = len}};
+	ssize_t r;
+
+	if (!ad->tun.vnet_hdr)
+		return write(ad->tun.fd, pkt, len);
+	r = writev(ad->tun.fd, iov, 2);
+	return r < VNET_HDR_LEN ? -1 : r - VNET_HDR_LEN;
+}
 
 /* A token bucket (RFC 4443 2.4 f, RFC 1812 4.3.2.8); only the reader sends ICMP. */
 static bool icmp_allowed(struct ipadapter *ad)
@@ -61,7 +85,7 @@ static void icmp_reply(struct ipadapter *ad, const struct tun_packet *pkt, enum 
 		ipa_count(ad, IPA_CNT_ICMP_SUPPRESSED, 1);
 		return;
 	}
-	if (write(ad->tun.fd, out, len) == (ssize_t)len)
+	if (tun_write_one(ad, out, len) == (ssize_t)len)
 		ipa_count(ad, IPA_CNT_ICMP_SENT, 1);
 }
 
@@ -120,12 +144,80 @@ static void egress_batch(struct ipadapter *ad, struct tun_packet *pkts, unsigned
 			send_group(ad, owner[i], pkts, owner, i, n);
 }
 
+static void out_flush(struct ipadapter *ad, struct reader_bufs *b)
+{
+	if (b->n_out)
+		egress_batch(ad, b->out, b->n_out);
+	b->n_out = 0;
+	b->n_seg = 0;
+}
+
+static void out_push(struct ipadapter *ad, struct reader_bufs *b, uint8_t *pkt, size_t len)
+{
+	b->out[b->n_out++] = (struct tun_packet){.buf = pkt, .cap = len, .len = len};
+	if (b->n_out == IPA_BATCH)
+		out_flush(ad, b);
+}
+
+/* One read with its vnet header: a packet (its checksum finished if partial) or a TSO
+ * super-segment, cut into segments in seg_mem. */
+static void egress_offloaded(struct ipadapter *ad, struct reader_bufs *b, uint8_t *buf, size_t len)
+{
+	struct vnet_hdr h;
+	struct vnet_split s;
+	int r;
+
+	if (len < VNET_HDR_LEN) {
+		ipa_count(ad, IPA_CNT_TX_MALFORMED, 1);
+		return;
+	}
+	vnet_hdr_read(buf, &h);
+	buf += VNET_HDR_LEN;
+	len -= VNET_HDR_LEN;
+	if (h.gso_type == VNET_GSO_NONE) {
+		if (vnet_csum_finish(buf, len, &h) != VNET_OK)
+			ipa_count(ad, IPA_CNT_TX_MALFORMED, 1);
+		else
+			out_push(ad, b, buf, len);
+		return;
+	}
+	if (vnet_split_init(&s, buf, len, &h) != VNET_OK) {
+		ipa_count(ad, IPA_CNT_TX_MALFORMED, 1);
+		return;
+	}
+	/* out_push flushes a full batch, which frees every segment slot (n_seg <= n_out). */
+	for (;;) {
+		uint8_t *seg = b->seg_mem + b->n_seg * b->seg_cap;
+
+		r = vnet_split_next(&s, seg, b->seg_cap);
+		if (r <= 0)
+			break;
+		b->n_seg++;
+		ipa_count(ad, IPA_CNT_TUN_RX_SEGMENTS, 1);
+		out_push(ad, b, seg, (size_t)r);
+	}
+	if (r < 0)
+		ipa_count(ad, IPA_CNT_TX_MALFORMED, 1);
+}
+
+static void egress_read(struct ipadapter *ad, struct reader_bufs *b, unsigned n)
+{
+	if (!ad->tun.vnet_hdr) {
+		egress_batch(ad, b->pkts, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		egress_offloaded(ad, b, b->pkts[i].buf, b->pkts[i].len);
+	out_flush(ad, b);
+}
+
 static void *reader_main(void *arg)
 {
 	struct ipadapter *ad = arg;
 	struct reader_bufs *b = ad->reader_bufs;
 	struct pollfd pfd[2] = {{.fd = ad->tun.fd, .events = POLLIN},
 				{.fd = ad->stop_fd, .events = POLLIN}};
+	unsigned reads = ad->tun.tso ? IPA_TSO_READS : IPA_BATCH;
 	bool reported = false;
 
 	while (!atomic_load(&ad->reader_stop)) {
@@ -136,7 +228,7 @@ static void *reader_main(void *arg)
 		atomic_store(&ad->reader_seen, atomic_load(&ad->epoch));
 		if (poll(pfd, 2, READER_POLL_MS) <= 0 || !(pfd[0].revents & (POLLIN | POLLERR)))
 			continue;
-		n = tun_read_batch(ad->tun.fd, b->pkts, IPA_BATCH, &cut);
+		n = tun_read_batch(ad->tun.fd, b->pkts, reads, &cut);
 		ipa_count(ad, IPA_CNT_TUN_RX_CUT, cut);
 		if (n < 0) {
 			if (!reported)
@@ -147,23 +239,35 @@ static void *reader_main(void *arg)
 			continue;
 		}
 		ipa_count(ad, IPA_CNT_TUN_RX, (uint64_t)n);
-		egress_batch(ad, b->pkts, (unsigned)n);
+		egress_read(ad, b, (unsigned)n);
 	}
 	return NULL;
 }
 
 int ipa_reader_start(struct ipadapter *ad, char *err, size_t errlen)
 {
-	size_t cap = (size_t)ad->mtu + 1; /* a read that fills the buffer was cut */
+	/* A read that fills the buffer was cut: one byte more than the largest packet. */
+	size_t cap = ad->tun.tso ? VNET_HDR_LEN + VNET_IP_MAX + 1
+				 : (ad->tun.vnet_hdr ? VNET_HDR_LEN : 0) + (size_t)ad->mtu + 1;
+	unsigned reads = ad->tun.tso ? IPA_TSO_READS : IPA_BATCH;
 	struct reader_bufs *b = calloc(1, sizeof(*b));
 	int rc;
 
-	if (!b || !(b->mem = malloc(cap * IPA_BATCH))) {
+	if (b) {
+		b->seg_cap = ad->mtu;
+		b->mem = malloc(cap * reads);
+		b->seg_mem = ad->tun.tso ? malloc(b->seg_cap * IPA_BATCH) : NULL;
+	}
+	if (!b || !b->mem || (ad->tun.tso && !b->seg_mem)) {
+		if (b) {
+			free(b->mem);
+			free(b->seg_mem);
+		}
 		free(b);
 		snprintf(err, errlen, "ip adapter: out of memory");
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < IPA_BATCH; i++)
+	for (unsigned i = 0; i < reads; i++)
 		b->pkts[i] = (struct tun_packet){.buf = b->mem + i * cap, .cap = cap};
 	ad->reader_bufs = b;
 	ad->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -198,6 +302,7 @@ void ipa_reader_stop(struct ipadapter *ad)
 	ad->stop_fd = -1;
 	if (ad->reader_bufs) {
 		free(ad->reader_bufs->mem);
+		free(ad->reader_bufs->seg_mem);
 		free(ad->reader_bufs);
 		ad->reader_bufs = NULL;
 	}
@@ -205,33 +310,67 @@ void ipa_reader_stop(struct ipadapter *ad)
 
 /* ---- ingress: peers → TUN (control thread) ---- */
 
+/* Writes the segments joined in ad->gro (one packet, or a super-segment the kernel takes as
+ * one skb); non-blocking: a full TUN queue drops (the kernel would do the same). */
+static void gro_write(struct ipadapter *ad)
+{
+	struct vnet_gro *g = &ad->gro;
+	size_t n = g->n, iovcnt = vnet_gro_finish(g);
+
+	if (!iovcnt)
+		return;
+	if (writev(ad->tun.fd, g->iov, (int)iovcnt) > 0) {
+		ipa_count(ad, IPA_CNT_RX_DELIVERED, n);
+		ipa_count(ad, IPA_CNT_RX_TUN_WRITES, 1);
+	} else {
+		ipa_count(ad, IPA_CNT_RX_TUN_DROPPED, n);
+	}
+	vnet_gro_reset(g);
+}
+
+static void deliver(struct ipadapter *ad, const uint8_t *pkt, size_t len)
+{
+	if (!ad->tun.vnet_hdr) {
+		if (write(ad->tun.fd, pkt, len) == (ssize_t)len) {
+			ipa_count(ad, IPA_CNT_RX_DELIVERED, 1);
+			ipa_count(ad, IPA_CNT_RX_TUN_WRITES, 1);
+		} else {
+			ipa_count(ad, IPA_CNT_RX_TUN_DROPPED, 1);
+		}
+		return;
+	}
+	if (vnet_gro_add(&ad->gro, pkt, len))
+		return;
+	gro_write(ad);
+	(void)vnet_gro_add(&ad->gro, pkt, len); /* an empty group takes any packet */
+}
+
 void ipa_ingress(void *ctx, struct seg_peer *peer, const struct seg_buf *pkts, size_t n)
 {
 	struct ipadapter *ad = ctx;
 	struct ipa_peer *p = ipa_peer_lookup(ad, peer);
 	const struct lpm *t = lpm_current(&ad->table);
 
+	vnet_gro_reset(&ad->gro);
 	for (size_t i = 0; i < n; i++) {
 		enum ipa_ingress v = ipa_ingress_decide(t, p, pkts[i].data, pkts[i].len, ad->local,
 							ad->n_local, &ad->tun_addr, 1);
 
 		switch (v) {
 		case IPA_INGRESS_DELIVER:
+			deliver(ad, pkts[i].data, pkts[i].len);
 			break;
 		case IPA_INGRESS_MALFORMED:
 			ipa_count(ad, IPA_CNT_RX_MALFORMED, 1);
-			continue;
+			break;
 		case IPA_INGRESS_SPOOFED:
 			ipa_count(ad, IPA_CNT_RX_SPOOFED, 1);
-			continue;
+			break;
 		case IPA_INGRESS_NOT_LOCAL:
 			ipa_count(ad, IPA_CNT_RX_NOT_LOCAL, 1);
-			continue;
+			break;
 		}
-		/* Non-blocking: a full TUN queue drops (the kernel would do the same). */
-		if (write(ad->tun.fd, pkts[i].data, pkts[i].len) == (ssize_t)pkts[i].len)
-			ipa_count(ad, IPA_CNT_RX_DELIVERED, 1);
-		else
-			ipa_count(ad, IPA_CNT_RX_TUN_DROPPED, 1);
 	}
+	/* The packets point into the gateway's receive buffers: written before returning. */
+	gro_write(ad);
 }

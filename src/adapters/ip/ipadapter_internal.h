@@ -19,6 +19,7 @@
 #include "adapters/ip/ipadapter_route.h"
 #include "adapters/ip/lpm.h"
 #include "adapters/ip/tun.h"
+#include "adapters/ip/vnet.h"
 #include "base/evloop.h"
 
 enum ipa_peer_state {
@@ -86,6 +87,9 @@ struct ipadapter {
 	atomic_uint_fast64_t reader_seen; /* the epoch at the reader's last quiescent point */
 	atomic_bool reader_stop;
 	atomic_uint_fast64_t counters[IPA_CNT__COUNT];
+
+	/* [ctl] ingress: segments joined for one TUN write (offload on) */
+	struct vnet_gro gro;
 
 	/* [rd] */
 	struct reader_bufs *reader_bufs;

@@ -84,7 +84,8 @@ static int open_in_ns(void *p)
 	if (fd < 0)
 		return open_error(a->err, errno, name);
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (a->opt->multi_queue ? IFF_MULTI_QUEUE : 0);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (a->opt->multi_queue ? IFF_MULTI_QUEUE : 0) |
+			(a->opt->offload ? IFF_VNET_HDR : 0);
 	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		int e = errno;
@@ -105,6 +106,10 @@ static int open_in_ns(void *p)
 	}
 	a->t->ifindex = (int)idx;
 	a->t->fd = fd;
+	a->t->vnet_hdr = a->opt->offload;
+	/* An optimisation only: without it the header is there and always empty. */
+	a->t->tso =
+	    a->opt->offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
 	return 0;
 }
 

@@ -10,6 +10,12 @@
  * interface and no routes behind. With multi_queue (IFF_MULTI_QUEUE), calling tun_open again
  * with the same name and namespace attaches one more queue (one per data thread).
  *
+ * With offload, the TUN carries a virtio-net header (IFF_VNET_HDR, VNET_HDR_LEN bytes, see
+ * vnet.h) before every packet read or written, and offers the kernel checksum offload and
+ * TSO (TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6): reads may return TCP
+ * super-segments of up to 64 KiB and packets with partial checksums, writes may carry them.
+ * When the kernel refuses the offloads the header stays (t->vnet_hdr) and is simply empty.
+ *
  * Errors: -errno, and a sentence in err that says what to do: no /dev/net/tun (load the tun
  * module or pass the device into the container), no CAP_NET_ADMIN (the setcap command), name
  * busy or taken by a non-TUN device.
@@ -35,12 +41,15 @@ struct tun_options {
 	const char *netns; /* NULL or "": the caller's namespace; else /var/run/netns/NAME */
 	bool multi_queue;  /* IFF_MULTI_QUEUE */
 	bool nonblock;	   /* O_NONBLOCK, needed by tun_read_batch */
+	bool offload;	   /* IFF_VNET_HDR + checksum offload and TSO */
 };
 
 struct tun {
 	int fd;
 	int ifindex; /* in the namespace the TUN lives in */
 	char name[IFNAMSIZ];
+	bool vnet_hdr; /* every read and write starts with a virtio-net header */
+	bool tso;      /* the kernel took TUNSETOFFLOAD: reads may be super-segments */
 };
 
 /* One packet buffer for the batch helpers; the caller owns buf. */
