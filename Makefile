@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all bootstrap build test test-asan check-clang fuzz demo format clean
+.PHONY: all bootstrap build test test-asan check-clang check-format fuzz demo format clean
 
 all: build
 
@@ -42,6 +42,12 @@ demo: build
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+# Fails, naming the files, when any C file differs from .clang-format's output.
+check-format:
+	@bad=$$(git ls-files '*.c' '*.h' | while read -r f; do \
+		clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not formatted (run make format):"; echo "$$bad"; exit 1; fi
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz

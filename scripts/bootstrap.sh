@@ -12,6 +12,7 @@ build_packages=(
 	cmake                  # the build
 	pkg-config             # finds the libraries below
 	clang                  # second compiler; libFuzzer harnesses
+	clang-format           # make check-format, make format
 	libclang-rt-14-dev     # libFuzzer and sanitizer runtimes for clang
 	libssl-dev             # OpenSSL 3 libcrypto: AES-CMAC, AEADs, X25519, HKDF
 	libprotobuf-c-dev      # SCION daemon API messages

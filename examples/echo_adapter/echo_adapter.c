@@ -85,11 +85,11 @@ static void on_down(void *ctx, struct seg_peer *peer)
 }
 
 static const struct seg_adapter_ops echo_ops = {
-	.name = "echo",
-	.ingress = on_ingress,
-	.control = on_control,
-	.peer_up = on_up,
-	.peer_down = on_down,
+    .name = "echo",
+    .ingress = on_ingress,
+    .control = on_control,
+    .peer_up = on_up,
+    .peer_down = on_down,
 };
 
 /* Role 2: find the peers that are up and send them one line. */

@@ -109,8 +109,7 @@ bool seg_peer_is_up(const struct seg_peer *peer);
  * session yet (a handshake is started; the packets are dropped and counted), -EMSGSIZE for a
  * first packet that is too large. Any thread.
  */
-SEG_MUST_CHECK int seg_peer_send_data(struct seg_peer *peer, const struct seg_buf *pkts,
-				      size_t n);
+SEG_MUST_CHECK int seg_peer_send_data(struct seg_peer *peer, const struct seg_buf *pkts, size_t n);
 
 /**
  * Queues one control message (0..SEG_CTRL_MSG_MAX bytes, copied) for reliable, ordered

@@ -40,7 +40,7 @@ enum {
 	/* allowedSubnets per remote; the adapter has SEG_ADAPTER_SUBNETS_MAX. */
 	SEG_CONFIG_SUBNETS_MAX = 256,
 	SEG_CONFIG_PSK_LEN = SEG_PSK_LEN, /* the protocol's pre-shared key */
-	SEG_CONFIG_STRING_MAX = 4096, /* paths, descriptions, addresses */
+	SEG_CONFIG_STRING_MAX = 4096,	  /* paths, descriptions, addresses */
 };
 
 /* keep_alive_timeout when `keepAliveTimeout: auto`: adaptive per path (gateway/pathmgr.h). */

@@ -13,8 +13,7 @@
 /* The public limit of adapter control messages is the control channel's record limit. */
 _Static_assert((int)SEG_CTRL_MSG_MAX == (int)CTRL_MSG_MAX, "seg/adapter.h and protocol.h disagree");
 
-int seg_gateway_adapter_register(struct gateway *gw, const struct seg_adapter_ops *ops,
-				 void *ctx)
+int seg_gateway_adapter_register(struct gateway *gw, const struct seg_adapter_ops *ops, void *ctx)
 {
 	if (!gw || !ops)
 		return -EINVAL;

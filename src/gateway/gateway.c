@@ -182,21 +182,21 @@ static void timing_init(struct gateway *gw)
 	struct gw_timing *t = &gw->timing;
 
 	t->rekey_after_time_ns =
-		o->test_rekey_after_time_ns ? o->test_rekey_after_time_ns : SEG_REKEY_AFTER_TIME_NS;
-	t->rekey_timeout_ns = o->test_rekey_timeout_ns ? o->test_rekey_timeout_ns
-						       : SEG_REKEY_TIMEOUT_NS;
-	t->keepalive_timeout_ns = o->test_keepalive_timeout_ns ? o->test_keepalive_timeout_ns
-							       : SEG_KEEPALIVE_TIMEOUT_NS;
+	    o->test_rekey_after_time_ns ? o->test_rekey_after_time_ns : SEG_REKEY_AFTER_TIME_NS;
+	t->rekey_timeout_ns =
+	    o->test_rekey_timeout_ns ? o->test_rekey_timeout_ns : SEG_REKEY_TIMEOUT_NS;
+	t->keepalive_timeout_ns =
+	    o->test_keepalive_timeout_ns ? o->test_keepalive_timeout_ns : SEG_KEEPALIVE_TIMEOUT_NS;
 	/* WireGuard's new-handshake rule: keepalive + rekey timeout without hearing back. */
 	t->dead_after_ns = t->keepalive_timeout_ns + t->rekey_timeout_ns;
 	t->path_refresh_ns =
-		o->test_path_refresh_ns ? o->test_path_refresh_ns : TIMERS_PATH_REFRESH_NS;
-	t->rekey_after_messages = o->test_rekey_after_messages ? o->test_rekey_after_messages
-							       : SEG_REKEY_AFTER_MESSAGES;
+	    o->test_path_refresh_ns ? o->test_path_refresh_ns : TIMERS_PATH_REFRESH_NS;
+	t->rekey_after_messages =
+	    o->test_rekey_after_messages ? o->test_rekey_after_messages : SEG_REKEY_AFTER_MESSAGES;
 }
 
-int gateway_new(const struct seg_config *cfg, const struct gateway_opts *opts,
-		struct gateway **out, char *errbuf, size_t errlen)
+int gateway_new(const struct seg_config *cfg, const struct gateway_opts *opts, struct gateway **out,
+		char *errbuf, size_t errlen)
 {
 	struct gateway *gw = calloc(1, sizeof(*gw));
 	int err;

@@ -120,7 +120,7 @@ struct gateway {
 	size_t ctrl_stage_used;
 	size_t ctrl_stage_off[GW_CTRL_STAGE_FRAMES + 1];
 	size_t ctrl_stage_n;
-	uint8_t *rx_bufs;	      /* UNDERLAY_RX_BATCH x UNDERLAY_RX_BUF_LEN */
+	uint8_t *rx_bufs; /* UNDERLAY_RX_BATCH x UNDERLAY_RX_BUF_LEN */
 	struct gw_adapter adapters[SEG_ADAPTERS_MAX];
 	size_t n_adapters;
 	bool port_warned;
@@ -172,8 +172,8 @@ SEG_MUST_CHECK int tx_message_locked(struct seg_peer *p, struct underlay_batch *
 				     const uint8_t *body, size_t len, const uint8_t *body2,
 				     size_t len2, bool may_unlock);
 /* Under p->lock: one adapter packet, fragmented when needed, on every active route. */
-SEG_MUST_CHECK int tx_data_locked(struct seg_peer *p, struct underlay_batch *b,
-				  const uint8_t *pkt, size_t len);
+SEG_MUST_CHECK int tx_data_locked(struct seg_peer *p, struct underlay_batch *b, const uint8_t *pkt,
+				  size_t len);
 /* Sends a raw handshake message (Init/Response) to the peer on its first route, or on r. */
 void tx_handshake(struct seg_peer *p, const struct underlay_route *r, const uint8_t *msg,
 		  size_t len);
@@ -185,8 +185,7 @@ size_t tx_plain_max(const struct underlay_route *r);
 /* Adapter dispatch (adapter.c), control thread, no lock held. */
 void gw_adapters_ingress(struct gateway *gw, struct seg_peer *p, const struct seg_buf *pkts,
 			 size_t n);
-void gw_adapters_control(struct gateway *gw, struct seg_peer *p, const uint8_t *msg,
-			 size_t len);
+void gw_adapters_control(struct gateway *gw, struct seg_peer *p, const uint8_t *msg, size_t len);
 void gw_adapters_peer_up(struct gateway *gw, struct seg_peer *p);
 void gw_adapters_peer_down(struct gateway *gw, struct seg_peer *p);
 

@@ -42,8 +42,8 @@ int gwconf_from_config(const struct seg_config *cfg, struct gwconf *out)
 	out->policy = cfg->path_policy == SEG_PATH_POLICY_LATENCY ? 1u : 0u;
 	out->redundant = cfg->redundant;
 	out->cipher_wire = cfg->cipher == SEG_CONFIG_CIPHER_CHACHA20_POLY1305
-				   ? SEG_CIPHER_CHACHA20_POLY1305
-				   : SEG_CIPHER_AES256_GCM;
+			       ? SEG_CIPHER_CHACHA20_POLY1305
+			       : SEG_CIPHER_AES256_GCM;
 	if (cfg->has_psk)
 		memcpy(out->psk, cfg->psk, sizeof(out->psk));
 	return 0;

@@ -43,9 +43,9 @@ struct gwconf {
 	uint64_t keepalive_timeout_ns;
 	uint64_t keepalive_timeout_interval_ns;
 	uint64_t migrate_grace_ns;
-	unsigned policy;      /* enum pathpolicy_kind */
+	unsigned policy; /* enum pathpolicy_kind */
 	bool redundant;
-	unsigned cipher_wire; /* enum seg_cipher of protocol.h */
+	unsigned cipher_wire;	     /* enum seg_cipher of protocol.h */
 	uint8_t psk[GWCONF_PSK_LEN]; /* zeros when none */
 };
 

@@ -454,10 +454,10 @@ void gw_keys_request_peer(struct gateway *gw, struct seg_peer *p)
 	}
 	/* Responder: we are the fast side; one host-AS key per remote AS and epoch. */
 	ak = as_key_slot(gw, p->remote.addr.addr.ia);
-	if (ak->valid && drkey_epoch_contains(&(struct drkey_epoch){
-							 .begin = (uint32_t)ak->key.epoch_begin,
-							 .end = (uint32_t)ak->key.epoch_end},
-						 wall_s())) {
+	if (ak->valid &&
+	    drkey_epoch_contains(&(struct drkey_epoch){.begin = (uint32_t)ak->key.epoch_begin,
+						       .end = (uint32_t)ak->key.epoch_end},
+				 wall_s())) {
 		resp_keys_derive(gw, ak);
 		return;
 	}

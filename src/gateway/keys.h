@@ -75,8 +75,8 @@ struct keys_job {
 struct keys_worker;
 
 /* Opens the daemon client and starts the worker; 0 or a negative errno. */
-SEG_MUST_CHECK int keys_worker_start(struct evloop *loop, const char *daemon_addr,
-				     int timeout_ms, struct keys_worker **out);
+SEG_MUST_CHECK int keys_worker_start(struct evloop *loop, const char *daemon_addr, int timeout_ms,
+				     struct keys_worker **out);
 /* Joins the worker and completes every job still anywhere with cancelled = true. */
 void keys_worker_stop(struct keys_worker *w);
 /* Queues a job (ownership moves to the worker on success). 0 or -EAGAIN (queue full, or w

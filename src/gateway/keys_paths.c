@@ -28,8 +28,8 @@ void gw_candidate_from_path(const struct seg_path *sp, struct pathmgr_candidate 
 	memset(c, 0, sizeof(*c));
 	memcpy(c->raw, sp->raw, sp->raw_len);
 	c->raw_len = sp->raw_len;
-	c->path_type = sp->type == SEG_PATH_TYPE_EMPTY ? SCION_PATH_TYPE_EMPTY
-						       : SCION_PATH_TYPE_SCION;
+	c->path_type =
+	    sp->type == SEG_PATH_TYPE_EMPTY ? SCION_PATH_TYPE_EMPTY : SCION_PATH_TYPE_SCION;
 	c->next_hop = sp->next_hop;
 	for (size_t i = 0; i < sp->n_ifaces && i < PATHMGR_MAX_INTERFACES; i++) {
 		c->ifaces[i].ia = sp->ifaces[i].ia;

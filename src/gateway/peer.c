@@ -58,9 +58,8 @@ int peer_new(struct gateway *gw, const struct gwconf_remote *remote, struct seg_
 	p->refs = 1;
 	p->gw = gw;
 	p->remote = *remote;
-	if (!p->remote.description[0] &&
-	    scion_udp_addr_format(&remote->addr, p->remote.description,
-				  sizeof(p->remote.description)) != 0)
+	if (!p->remote.description[0] && scion_udp_addr_format(&remote->addr, p->remote.description,
+							       sizeof(p->remote.description)) != 0)
 		strcpy(p->remote.description, "?");
 	if (RAND_bytes((uint8_t *)&p->instance, sizeof(p->instance)) != 1) {
 		err = -EIO;
@@ -407,8 +406,8 @@ void peer_ctrl_poll(struct seg_peer *p)
 	for (size_t i = 0; i < gw->ctrl_stage_n; i++) {
 		size_t off = gw->ctrl_stage_off[i], len = gw->ctrl_stage_off[i + 1] - off;
 
-		if (tx_message_locked(p, &gw->ctl_tx, NULL, SEG_INNER_CONTROL,
-				      gw->ctrl_stage + off, len, NULL, 0, true) != 0)
+		if (tx_message_locked(p, &gw->ctl_tx, NULL, SEG_INNER_CONTROL, gw->ctrl_stage + off,
+				      len, NULL, 0, true) != 0)
 			break; /* lost like any datagram: the channel retransmits */
 	}
 	pthread_mutex_unlock(&p->lock);

@@ -78,11 +78,11 @@ struct seg_peer {
 	bool have_init_keys;
 	struct handshake_keys resp_keys; /* K derived from our host-AS key */
 	bool have_resp_keys;
-	uint64_t hs_first_ns; /* start of the current attempt; 0 when none */
-	bool hs_wanted;       /* a handshake should run as soon as keys are there */
-	int kick_posted;      /* atomic: a handshake kick from an adapter thread is queued */
+	uint64_t hs_first_ns;	  /* start of the current attempt; 0 when none */
+	bool hs_wanted;		  /* a handshake should run as soon as keys are there */
+	int kick_posted;	  /* atomic: a handshake kick from an adapter thread is queued */
 	uint32_t hs_resent_index; /* our pending Init already sent again on a role conflict */
-	int rekey_msgs_wanted; /* atomic: the current session sent rekey_after_messages */
+	int rekey_msgs_wanted;	  /* atomic: the current session sent rekey_after_messages */
 	/* The last Init that arrived before our responder key: answered once the key is
 	 * there, instead of after the initiator's retransmission (one slot per peer). */
 	bool has_stash;

@@ -54,8 +54,8 @@ static void probe_send(struct seg_peer *p, uint32_t id, uint64_t now)
 	if (route_for_path(p, id, &r) == 0 && wcursor_u64be(&c, seq) && wcursor_u32be(&c, id) &&
 	    wcursor_u64be(&c, now)) {
 		pthread_mutex_lock(&p->lock);
-		err = tx_message_locked(p, &p->gw->ctl_tx, &r, SEG_INNER_PROBE, body,
-					sizeof(body), NULL, 0, true);
+		err = tx_message_locked(p, &p->gw->ctl_tx, &r, SEG_INNER_PROBE, body, sizeof(body),
+					NULL, 0, true);
 		pthread_mutex_unlock(&p->lock);
 	}
 	/* Sent or not: a failed send counts as a lost probe (pathmgr.h). */

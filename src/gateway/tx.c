@@ -102,9 +102,9 @@ static uint8_t *slot_get(struct seg_peer *p, struct underlay_batch *b, bool may_
 	return underlay_batch_slot(b);
 }
 
-int tx_message_locked(struct seg_peer *p, struct underlay_batch *b,
-		      const struct underlay_route *r, uint8_t inner, const uint8_t *body,
-		      size_t len, const uint8_t *body2, size_t len2, bool may_unlock)
+int tx_message_locked(struct seg_peer *p, struct underlay_batch *b, const struct underlay_route *r,
+		      uint8_t inner, const uint8_t *body, size_t len, const uint8_t *body2,
+		      size_t len2, bool may_unlock)
 {
 	const struct underlay_route *routes[PEER_ROUTES_MAX];
 	size_t n = 0, plain = 1 + len + len2, sealed_len, start, total;
@@ -171,12 +171,11 @@ static int frag_emit(void *arg, const uint8_t *hdr, size_t hdr_len, const uint8_
 {
 	struct frag_ctx *c = arg;
 
-	return tx_message_locked(c->p, c->b, NULL, SEG_INNER_FRAGMENT, hdr, hdr_len, data,
-				 data_len, true);
+	return tx_message_locked(c->p, c->b, NULL, SEG_INNER_FRAGMENT, hdr, hdr_len, data, data_len,
+				 true);
 }
 
-int tx_data_locked(struct seg_peer *p, struct underlay_batch *b, const uint8_t *pkt,
-		   size_t len)
+int tx_data_locked(struct seg_peer *p, struct underlay_batch *b, const uint8_t *pkt, size_t len)
 {
 	size_t limit = SIZE_MAX;
 	struct frag_ctx c = {.p = p, .b = b};
@@ -197,8 +196,7 @@ int tx_data_locked(struct seg_peer *p, struct underlay_batch *b, const uint8_t *
 	return n < 0 ? n : 0;
 }
 
-int tx_data_seal(struct seg_peer *p, struct underlay_batch *b, const struct seg_buf *pkts,
-		 size_t n)
+int tx_data_seal(struct seg_peer *p, struct underlay_batch *b, const struct seg_buf *pkts, size_t n)
 {
 	struct gateway *gw = p->gw;
 	uint64_t now = seg_time_now();
@@ -224,8 +222,8 @@ int tx_data_seal(struct seg_peer *p, struct underlay_batch *b, const struct seg_
 		}
 		err = tx_data_locked(p, b, pkts[sent].data, pkts[sent].len);
 		if (err) {
-			gw_drop(gw, p, err == -EHOSTUNREACH ? GW_DROP_TX_NO_PATH
-							    : GW_DROP_TX_TOO_BIG);
+			gw_drop(gw, p,
+				err == -EHOSTUNREACH ? GW_DROP_TX_NO_PATH : GW_DROP_TX_TOO_BIG);
 			break;
 		}
 	}
@@ -256,9 +254,8 @@ static bool handshake_route(struct seg_peer *p, const struct underlay_route *r,
 	    pathmgr_path_info(p->pm, 0, seg_time_now(), &info) != 0)
 		return false;
 	c = pathmgr_path_lookup(p->pm, info.id);
-	return c && underlay_route_build(out, info.id, &gw->ul.local, &p->remote.addr,
-					 c->path_type, c->raw, c->raw_len, &c->next_hop,
-					 c->mtu) == 0;
+	return c && underlay_route_build(out, info.id, &gw->ul.local, &p->remote.addr, c->path_type,
+					 c->raw, c->raw_len, &c->next_hop, c->mtu) == 0;
 }
 
 void tx_handshake(struct seg_peer *p, const struct underlay_route *r, const uint8_t *msg,
@@ -292,8 +289,8 @@ void tx_keepalive(struct seg_peer *p)
 	int err;
 
 	pthread_mutex_lock(&p->lock);
-	err = tx_message_locked(p, &p->gw->ctl_tx, NULL, SEG_INNER_KEEPALIVE, NULL, 0, NULL, 0,
-				true);
+	err =
+	    tx_message_locked(p, &p->gw->ctl_tx, NULL, SEG_INNER_KEEPALIVE, NULL, 0, NULL, 0, true);
 	pthread_mutex_unlock(&p->lock);
 	if (err)
 		seg_log_debug("peer %s: keepalive not sent: %d", p->remote.description, err);

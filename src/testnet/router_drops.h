@@ -55,7 +55,7 @@
 	X(LINK_LOSS, "emulated loss on the egress link")                                         \
 	X(DELAY_QUEUE_FULL, "egress link's delay queue full")                                    \
 	X(NON_LOOPBACK, "endhost destination outside loopback (testnet safety)")                 \
-	X(HOST_FAMILY, "endhost destination not of the internal socket's address family")       \
+	X(HOST_FAMILY, "endhost destination not of the internal socket's address family")        \
 	X(SEND_FAILED, "sendmmsg failed")
 
 enum router_drop_reason {

@@ -320,9 +320,9 @@ static void test_stop_before_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fd_events),	 cmocka_unit_test(test_timer_order),
-	    cmocka_unit_test(test_signals),	 cmocka_unit_test(test_post_cross_thread),
-	    cmocka_unit_test(test_post_bounded), cmocka_unit_test(test_stop_cross_thread),
+	    cmocka_unit_test(test_fd_events),	    cmocka_unit_test(test_timer_order),
+	    cmocka_unit_test(test_signals),	    cmocka_unit_test(test_post_cross_thread),
+	    cmocka_unit_test(test_post_bounded),    cmocka_unit_test(test_stop_cross_thread),
 	    cmocka_unit_test(test_stop_before_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

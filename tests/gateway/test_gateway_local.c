@@ -104,9 +104,9 @@ static int d_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemon_
 }
 
 static const struct seg_daemon_service_ops daemon_ops = {
-	.paths = d_paths,
-	.port_range = d_port_range,
-	.drkey = d_drkey,
+    .paths = d_paths,
+    .port_range = d_port_range,
+    .drkey = d_drkey,
 };
 
 static void daemon_start(struct test_daemon *d, uint8_t secret_byte)
@@ -180,11 +180,11 @@ static void rec_down(void *ctx, struct seg_peer *peer)
 }
 
 static const struct seg_adapter_ops rec_ops = {
-	.name = "test",
-	.ingress = rec_ingress,
-	.control = rec_control,
-	.peer_up = rec_up,
-	.peer_down = rec_down,
+    .name = "test",
+    .ingress = rec_ingress,
+    .control = rec_control,
+    .peer_up = rec_up,
+    .peer_down = rec_down,
 };
 
 /* ---- the relay on A's path to B ------------------------------------------------------- */
@@ -226,8 +226,8 @@ static void relay_ready(struct evloop *loop, int fd, unsigned events, void *arg)
 	(void)events;
 	while ((n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) >
 	       0) {
-		bool from_b = from.sin_addr.s_addr == r->b.sin_addr.s_addr &&
-			      from.sin_port == r->b.sin_port;
+		bool from_b =
+		    from.sin_addr.s_addr == r->b.sin_addr.s_addr && from.sin_port == r->b.sin_port;
 
 		if (from_b) {
 			if (r->have_a)
@@ -285,8 +285,8 @@ static struct seg_config *make_config(const char *host, uint16_t port, const cha
 	return cfg;
 }
 
-static struct gateway *start_gw(struct env *e, const char *host, uint16_t port,
-				const char *daemon, const char *remotes, struct rec_adapter *ad)
+static struct gateway *start_gw(struct env *e, const char *host, uint16_t port, const char *daemon,
+				const char *remotes, struct rec_adapter *ad)
 {
 	struct seg_config *cfg = make_config(host, port, daemon, remotes);
 	struct gateway *gw = NULL;
@@ -307,8 +307,8 @@ static struct gateway *start_a(struct env *e)
 	char remotes[256];
 
 	/* B's SCION address, but the underlay port of the relay. */
-	snprintf(remotes, sizeof(remotes),
-		 "  - address: %s,127.0.0.2:%u\n    description: B\n", IA, e->relay.port);
+	snprintf(remotes, sizeof(remotes), "  - address: %s,127.0.0.2:%u\n    description: B\n", IA,
+		 e->relay.port);
 	return start_gw(e, "127.0.0.1", e->port_a, e->good.addr, remotes, &e->ra);
 }
 
@@ -345,8 +345,7 @@ static void env_start(struct env *e)
 		 IA, e->port_a, IA, e->port_c);
 	e->b = start_gw(e, "127.0.0.2", e->port_b, e->good.addr, remotes, &e->rb);
 	if (e->with_c) {
-		snprintf(remotes, sizeof(remotes), "  - address: %s,127.0.0.2:%u\n", IA,
-			 e->port_b);
+		snprintf(remotes, sizeof(remotes), "  - address: %s,127.0.0.2:%u\n", IA, e->port_b);
 		e->c = start_gw(e, "127.0.0.3", e->port_c, e->bad.addr, remotes, &e->rc);
 	}
 }
@@ -515,8 +514,7 @@ static void test_handshake_data_ctrl(void **state)
 			assert_true(run_until(&e, ra_has_n, NULL, 2000));
 			assert_int_equal(e.ra.last_len, sizes[k]);
 			for (size_t i = 4; i < sizes[k]; i++)
-				assert_int_equal(e.ra.last_data[i],
-						 (uint8_t)((1000 + k) * 7 + i));
+				assert_int_equal(e.ra.last_data[i], (uint8_t)((1000 + k) * 7 + i));
 		}
 	}
 
@@ -548,8 +546,7 @@ static int relay_last_type(struct relay *r)
 	struct scion_udp udp;
 
 	if (!r->last_len || scion_packet_decode(r->last, r->last_len, &pkt) != 0 ||
-	    scion_udp_decode(&pkt.hdr, pkt.l4, pkt.l4_len, false, &udp) != 0 ||
-	    udp.payload_len < 1)
+	    scion_udp_decode(&pkt.hdr, pkt.l4, pkt.l4_len, false, &udp) != 0 || udp.payload_len < 1)
 		return -1;
 	return udp.payload[0];
 }
@@ -761,8 +758,7 @@ static void count_phase(struct env *e, const char *name, struct seg_peer *from,
 	after = rekeys_of(e->a);
 	print_message("rekeys on message count (%d per session) during %d packets from %s: "
 		      "%llu\n",
-		      REKEY_MSGS, COUNT_PKTS, name,
-		      (unsigned long long)(after - before));
+		      REKEY_MSGS, COUNT_PKTS, name, (unsigned long long)(after - before));
 	/* Each REKEY_MSGS messages sent start one; a few land during a handshake. */
 	assert_true(after - before >= COUNT_PKTS / REKEY_MSGS / 2);
 }
@@ -825,12 +821,12 @@ static void test_restart_reestablishes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake_data_ctrl),
-		cmocka_unit_test(test_tampered_replayed_truncated),
-		cmocka_unit_test(test_wrong_drkey_refused),
-		cmocka_unit_test(test_rekey_under_traffic),
-		cmocka_unit_test(test_rekey_on_message_count),
-		cmocka_unit_test(test_restart_reestablishes),
+	    cmocka_unit_test(test_handshake_data_ctrl),
+	    cmocka_unit_test(test_tampered_replayed_truncated),
+	    cmocka_unit_test(test_wrong_drkey_refused),
+	    cmocka_unit_test(test_rekey_under_traffic),
+	    cmocka_unit_test(test_rekey_on_message_count),
+	    cmocka_unit_test(test_restart_reestablishes),
 	};
 
 	seg_log_set_level(getenv("SEG_TEST_LOG") ? SEG_LOG_DEBUG : SEG_LOG_WARN);
