@@ -368,7 +368,7 @@ const char *seg_daemon_strerror(int err)
 	case SEG_DAEMON_ERR_NOT_FOUND:
 		return "not found";
 	case SEG_DAEMON_ERR_UNIMPLEMENTED:
-		return "not implemented";
+		return "the daemon does not offer this method (gRPC UNIMPLEMENTED)";
 	case SEG_DAEMON_ERR_INTERNAL:
 		return "internal server error";
 	}
