@@ -285,9 +285,9 @@ static void on_wake(struct evloop *loop, int fd, unsigned events, void *arg)
 	if (read(fd, &count, sizeof(count)) < 0)
 		return; /* EAGAIN: another read got it */
 	pthread_mutex_lock(&loop->lock);
-	size_t todo = loop->ring_len;
+	size_t budget = loop->ring_len; /* only what was queued before this pass */
 	pthread_mutex_unlock(&loop->lock);
-	while (todo-- && !atomic_load(&loop->stop) && take_work(loop, &w))
+	while (budget-- && !atomic_load(&loop->stop) && take_work(loop, &w))
 		w.fn(w.arg);
 	/* Work left behind by a stop still wakes the next evloop_run. */
 	pthread_mutex_lock(&loop->lock);

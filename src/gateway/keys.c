@@ -38,7 +38,7 @@ struct keys_worker {
 	pthread_cond_t cond;
 	bool stop;
 	int efd;
-	struct keys_job *todo, **todo_tail; /* waiting */
+	struct keys_job *queue, **queue_tail; /* jobs waiting for this worker, oldest first */
 	size_t n_todo;
 	struct keys_job *done, **done_tail; /* finished, for the control thread */
 };
@@ -92,15 +92,15 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->stop && !w->todo)
+		while (!w->stop && !w->queue)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (w->stop)
 			break;
-		struct keys_job *j = w->todo;
+		struct keys_job *j = w->queue;
 
-		w->todo = j->next;
-		if (!w->todo)
-			w->todo_tail = &w->todo;
+		w->queue = j->next;
+		if (!w->queue)
+			w->queue_tail = &w->queue;
 		w->n_todo--;
 		j->next = NULL;
 		pthread_mutex_unlock(&w->lock);
@@ -168,7 +168,7 @@ int keys_worker_start(struct evloop *loop, const char *daemon_addr, int timeout_
 	if (!w)
 		return -ENOMEM;
 	w->loop = loop;
-	w->todo_tail = &w->todo;
+	w->queue_tail = &w->queue;
 	w->done_tail = &w->done;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
@@ -227,7 +227,7 @@ void keys_worker_stop(struct keys_worker *w)
 		return;
 	threads_stop(w);
 	evloop_fd_del(w->loop, w->efd);
-	cancel_list(w->todo);
+	cancel_list(w->queue);
 	cancel_list(w->done);
 	close(w->efd);
 	pthread_cond_destroy(&w->cond);
@@ -246,8 +246,8 @@ int keys_submit(struct keys_worker *w, struct keys_job *job)
 		return -EAGAIN;
 	}
 	job->next = NULL;
-	*w->todo_tail = job;
-	w->todo_tail = &job->next;
+	*w->queue_tail = job;
+	w->queue_tail = &job->next;
 	w->n_todo++;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
