@@ -180,14 +180,14 @@ __attribute__((noinline)) static void bench_tx_batch(struct env *e, size_t size)
 		e->pkts[i].data = e->payload;
 		e->pkts[i].len = size;
 	}
-	if (tx_data_seal(e->a_to_b, &e->txb, e->pkts, BATCH) != BATCH || e->txb.n != BATCH)
+	if (tx_data_seal(e->a_to_b, &e->txb, e->pkts, BATCH) != BATCH || e->txb.q.n != BATCH)
 		bench_die("TX sealed fewer than %d packets", BATCH);
 }
 
 __attribute__((noinline)) static void bench_rx_batch(struct env *e)
 {
 	for (size_t i = 0; i < BATCH; i++) {
-		e->iov[i] = e->txb.iov[i];
+		e->iov[i] = e->txb.q.iov[i];
 		memset(&e->msgs[i], 0, sizeof(e->msgs[i]));
 		e->msgs[i].msg_hdr.msg_iov = &e->iov[i];
 		e->msgs[i].msg_hdr.msg_iovlen = 1;
@@ -196,7 +196,7 @@ __attribute__((noinline)) static void bench_rx_batch(struct env *e)
 		e->msgs[i].msg_len = (unsigned)e->iov[i].iov_len;
 	}
 	rx_mmsg_input(e->b, e->msgs, BATCH);
-	e->txb.n = 0; /* what the sendmmsg would have done */
+	e->txb.q.n = 0; /* what the sendmmsg would have done */
 }
 
 static void nonce_of(uint8_t nonce[12], uint64_t counter)

@@ -303,7 +303,7 @@ void rx_mmsg_input(struct gateway *gw, struct mmsghdr *msgs, size_t n)
 		uint8_t *buf = msgs[i].msg_hdr.msg_iov[0].iov_base;
 		size_t len = msgs[i].msg_len;
 		/* A GRO run: datagrams of seg bytes back to back, the last one may be shorter. */
-		size_t seg = underlay_gro_size(&msgs[i].msg_hdr);
+		size_t seg = udp_gro_segment_size(&msgs[i].msg_hdr);
 
 		if (!seg || seg > len)
 			seg = len;

@@ -60,7 +60,7 @@ void tx_flush(struct gateway *gw, struct seg_peer *p, struct underlay_batch *b)
 {
 	size_t failed;
 
-	if (!b->n)
+	if (!b->q.n)
 		return;
 	failed = underlay_batch_flush(b, &gw->ul);
 	while (failed--)

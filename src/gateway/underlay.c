@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,13 +40,6 @@ static void rcvbuf_grow(int fd)
 		got / 2 / 1024, want / 1024);
 }
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103 /* linux/udp.h, Linux 4.18 */
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104 /* linux/udp.h, Linux 5.0 */
-#endif
-
 static void host_to_sockaddr(const struct scion_host *h, uint16_t port,
 			     struct sockaddr_storage *out)
 {
@@ -70,11 +62,7 @@ static void host_to_sockaddr(const struct scion_host *h, uint16_t port,
 /* Both are optimisations: a kernel without them gets one datagram per message. */
 static void offloads_enable(struct underlay *u)
 {
-	int one = 1, zero = 0;
-
-	/* Setting a zero segment size is a no-op that tells whether the option exists. */
-	u->gso = setsockopt(u->fd, SOL_UDP, UDP_SEGMENT, &zero, sizeof(zero)) == 0;
-	u->gro = setsockopt(u->fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == 0;
+	udp_offloads_enable(u->fd, &u->gso, &u->gro);
 	seg_log_debug("underlay: UDP GSO %s, UDP GRO %s", u->gso ? "on" : "off",
 		      u->gro ? "on" : "off");
 }
@@ -240,149 +228,23 @@ void underlay_batch_free(struct underlay_batch *b)
 {
 	free(b->bufs);
 	b->bufs = NULL;
-	b->n = 0;
+	b->q.n = 0;
 }
 
 uint8_t *underlay_batch_slot(struct underlay_batch *b)
 {
-	if (b->n == UNDERLAY_BATCH)
+	if (udp_sendq_full(&b->q))
 		return NULL;
-	return b->bufs + b->n * (size_t)UNDERLAY_BUF_LEN;
+	return b->bufs + b->q.n * (size_t)UNDERLAY_BUF_LEN;
 }
 
 void underlay_batch_commit(struct underlay_batch *b, size_t start, size_t len,
 			   const struct sockaddr_storage *to)
 {
-	size_t i = b->n++;
-
-	b->to[i] = *to;
-	b->iov[i].iov_base = b->bufs + i * (size_t)UNDERLAY_BUF_LEN + start;
-	b->iov[i].iov_len = len;
-	memset(&b->msgs[i], 0, sizeof(b->msgs[i]));
-	b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
-	b->msgs[i].msg_hdr.msg_iovlen = 1;
-	b->msgs[i].msg_hdr.msg_name = &b->to[i];
-	b->msgs[i].msg_hdr.msg_namelen =
-	    to->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-}
-
-static bool same_hop(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) &&
-		       x->sin6_scope_id == y->sin6_scope_id;
-	}
-	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-
-	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-}
-
-/* Datagrams from first on that one UDP_SEGMENT send can carry: same next hop, all of the
- * first one's length except a shorter last one, within the kernel's limits. */
-static size_t run_length(const struct underlay_batch *b, size_t first)
-{
-	size_t seg = b->iov[first].iov_len, bytes = seg, k = 1;
-
-	while (first + k < b->n && k < UNDERLAY_GSO_SEGS_MAX) {
-		size_t len = b->iov[first + k].iov_len;
-
-		if (len > seg || bytes + len > UNDERLAY_GSO_BYTES_MAX ||
-		    !same_hop(&b->to[first], &b->to[first + k]))
-			break;
-		bytes += len;
-		k++;
-		if (len < seg)
-			break;
-	}
-	return k;
-}
-
-/* Groups b's datagrams into GSO messages; returns how many. */
-static size_t gso_build(struct underlay_batch *b)
-{
-	size_t m = 0;
-
-	for (size_t i = 0; i < b->n; m++) {
-		size_t k = run_length(b, i);
-		struct msghdr *h = &b->gso[m].msg_hdr;
-
-		*h = b->msgs[i].msg_hdr;
-		h->msg_iov = &b->iov[i];
-		h->msg_iovlen = k;
-		h->msg_control = NULL;
-		h->msg_controllen = 0;
-		if (k > 1) {
-			struct cmsghdr *c;
-			uint16_t seg = (uint16_t)b->iov[i].iov_len;
-
-			h->msg_control = b->gso_ctl[m].buf;
-			h->msg_controllen = sizeof(b->gso_ctl[m].buf);
-			c = CMSG_FIRSTHDR(h);
-			c->cmsg_level = SOL_UDP;
-			c->cmsg_type = UDP_SEGMENT;
-			c->cmsg_len = CMSG_LEN(sizeof(seg));
-			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-		}
-		b->gso_first[m] = i;
-		b->gso_count[m] = k;
-		i += k;
-	}
-	return m;
-}
-
-/* sendmmsg over msgs[0..n); a message that fails is retried as single datagrams when it was
- * a run (the kernel or the route may refuse GSO: EINVAL, EIO), else dropped. */
-static size_t send_all(struct underlay_batch *b, int fd, struct mmsghdr *msgs, size_t n, bool runs)
-{
-	size_t done = 0, failed = 0;
-
-	while (done < n) {
-		int r = sendmmsg(fd, msgs + done, (unsigned)(n - done), 0);
-
-		if (r >= 0) {
-			done += (size_t)r;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (runs && b->gso_count[done] > 1)
-			failed += send_all(b, fd, b->msgs + b->gso_first[done], b->gso_count[done],
-					   false);
-		else
-			failed += runs ? b->gso_count[done] : 1;
-		/* Otherwise EAGAIN on a full socket buffer, or unreachable: dropped. */
-		done++;
-	}
-	return failed;
+	udp_sendq_add(&b->q, b->bufs + b->q.n * (size_t)UNDERLAY_BUF_LEN + start, len, to);
 }
 
 size_t underlay_batch_flush(struct underlay_batch *b, const struct underlay *u)
 {
-	size_t failed;
-
-	if (u->gso && b->n > 1)
-		failed = send_all(b, u->fd, b->gso, gso_build(b), true);
-	else
-		failed = send_all(b, u->fd, b->msgs, b->n, false);
-	b->n = 0;
-	return failed;
-}
-
-size_t underlay_gro_size(struct msghdr *m)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		int seg;
-
-		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO ||
-		    c->cmsg_len < CMSG_LEN(sizeof(seg)))
-			continue;
-		memcpy(&seg, CMSG_DATA(c), sizeof(seg));
-		return seg > 0 ? (size_t)seg : 0;
-	}
-	return 0;
+	return udp_sendq_flush(&b->q, u->fd, u->gso, NULL);
 }

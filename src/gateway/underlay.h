@@ -12,14 +12,10 @@
  * UNDERLAY_HEADROOM bytes are room for the SCION and UDP headers; the seg message starts at
  * UNDERLAY_HEADROOM and is sealed there in place, then the headers are written before it.
  *
- * Offloads (Linux 4.18+ / 5.0+; used when the kernel takes the socket option, else not):
- * a flush sends each run of datagrams to the same next hop with the same length (the last
- * may be shorter) as one sendmsg with UDP_SEGMENT (UDP GSO): the kernel cuts the run into
- * the datagrams, so one system call and one trip through the IP stack carry up to
- * UNDERLAY_GSO_SEGS_MAX of them. On receive, UDP_GRO lets the kernel hand over such a run
- * (over loopback, or coalesced by a NIC's GRO) as one buffer with a segment size, which the
- * RX path cuts back into datagrams (underlay_gro_size). Receive buffers are therefore
- * UNDERLAY_RX_BUF_LEN, room for the largest UDP payload.
+ * Offloads: the batches are base/udp_batch.h's, so a flush sends runs of datagrams to the
+ * same next hop as UDP GSO messages, and a receive may hold a UDP GRO run, cut back into
+ * datagrams by the RX path. Receive buffers are therefore UNDERLAY_RX_BUF_LEN, room for the
+ * largest UDP payload.
  *
  * Thread: the socket is shared (sendmmsg is thread-safe); a route is read under its peer's
  * lock; a batch belongs to one thread.
@@ -36,6 +32,8 @@
 #include <seg/scion_packet.h>
 #include <seg/scion_path.h>
 
+#include "base/udp_batch.h"
+
 enum {
 	/* Largest SCION packet sent or received; a path MTU above it is clamped to it (jumbo
 	 * frames). Received datagrams above it are dropped (GW_DROP_RX_TRUNC). */
@@ -44,14 +42,10 @@ enum {
 	UNDERLAY_BUF_LEN = UNDERLAY_HEADROOM + UNDERLAY_MTU_MAX,
 	/* Datagrams per send batch (a TSO super-segment of 64 KiB in 1200-byte packets is ~55),
 	 * and receive buffers per recvmmsg. */
-	UNDERLAY_BATCH = 64,
+	UNDERLAY_BATCH = UDP_SENDQ_MAX,
 	UNDERLAY_RX_BATCH = 32,
 	/* A receive buffer holds a whole UDP payload: one datagram, or a GRO run of them. */
-	UNDERLAY_RX_BUF_LEN = 65536,
-	/* UDP GSO limits: segments per send (the kernel's UDP_MAX_SEGMENTS is 64 on older
-	 * kernels) and bytes per send (below 65535 minus the IPv4 and UDP headers). */
-	UNDERLAY_GSO_SEGS_MAX = 64,
-	UNDERLAY_GSO_BYTES_MAX = 65000,
+	UNDERLAY_RX_BUF_LEN = UDP_RX_BUF_LEN,
 };
 
 enum underlay_err {
@@ -82,18 +76,8 @@ struct underlay_route {
 
 /* A batch of datagrams to send, owned by one thread. */
 struct underlay_batch {
-	size_t n;
-	uint8_t *bufs;			     /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
-	struct mmsghdr msgs[UNDERLAY_BATCH]; /* one per datagram */
-	struct iovec iov[UNDERLAY_BATCH];
-	struct sockaddr_storage to[UNDERLAY_BATCH];
-	/* The GSO messages of a flush: one per run, iovecs taken from iov[]. */
-	struct mmsghdr gso[UNDERLAY_BATCH];
-	size_t gso_first[UNDERLAY_BATCH], gso_count[UNDERLAY_BATCH];
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
-	} gso_ctl[UNDERLAY_BATCH];
+	uint8_t *bufs; /* UNDERLAY_BATCH x UNDERLAY_BUF_LEN */
+	struct udp_sendq q;
 };
 
 /* Binds a non-blocking UDP socket to local's IP:port (port 0 picks one; see u->bound). */
@@ -138,9 +122,5 @@ void underlay_batch_commit(struct underlay_batch *b, size_t start, size_t len,
 /* Sends everything queued on u's socket (runs as UDP GSO when u->gso); returns how many
  * datagrams the kernel refused (dropped). Empties b. */
 size_t underlay_batch_flush(struct underlay_batch *b, const struct underlay *u);
-
-/* The segment size of a received run (the UDP_GRO control message of m), or 0 when m holds
- * one datagram. */
-size_t underlay_gro_size(struct msghdr *m);
 
 #endif /* SEG_GATEWAY_UNDERLAY_H */
