@@ -7,8 +7,14 @@
  * socket of 113's router; 120's router delivers them to a sink socket that counts them with
  * recvmmsg. Bounded: at most BENCH_MAX_PKTS packets and BENCH_SECONDS per run.
  *
- * It prints, per UDP payload size and batch size (packets per recvmmsg/sendmmsg, in the
- * routers and in the sender):
+ * It prints, per UDP payload size and mode:
+ *   datagrams/1        one datagram per system call everywhere, no offloads
+ *   datagrams/32       recvmmsg/sendmmsg of up to 32 datagrams, no offloads
+ *   datagrams/32+gso   the sender sends single datagrams; the routers use UDP GRO in and
+ *                      UDP GSO out, so only the first router reads datagram by datagram
+ *   gso/32+gso         the sender sends UDP GSO runs as seg's gateway does; GRO/GSO at
+ *                      every router and GRO at the sink
+ * and the columns
  *   sent, delivered    packets the sender sent and the sink received
  *   loss               1 - delivered / sent (socket buffers overflowing: the sender is not
  *                      paced, so the slowest stage sets the rate)
@@ -35,6 +41,8 @@
 #include <sys/socket.h>
 
 #include <seg/scion_packet.h>
+
+#include "base/udp_batch.h"
 
 #include "beacon.h"
 #include "combinator.h"
@@ -68,13 +76,27 @@ static const char topo_text[] =
     "  - {a: \"1-ff00:0:110#2\", b: \"1-ff00:0:111#1\", linkAtoB: CHILD}\n"
     "  - {a: \"1-ff00:0:111#3\", b: \"1-ff00:0:113#1\", linkAtoB: CHILD}\n";
 
+struct mode {
+	const char *name;
+	unsigned batch;	     /* datagrams per recvmmsg/sendmmsg in the routers and the sender */
+	bool offloads;	     /* the routers use UDP GRO and GSO, the sink GRO */
+	bool sender_gso;     /* the sender sends runs of packets with UDP_SEGMENT */
+};
+
+static const struct mode modes[] = {
+    {"datagrams/1", 1, false, false},
+    {"datagrams/32", ROUTER_RT_BATCH, false, false},
+    {"datagrams/32+gso", ROUTER_RT_BATCH, true, false},
+    {"gso/32+gso", ROUTER_RT_BATCH, true, true},
+};
+
 struct bench {
 	struct topo *t;
 	struct router_rt *rt[NUM_AS];
 	int src, dst;
 	uint8_t pkt[ROUTER_MAX_PKT_LEN];
 	size_t len;
-	unsigned batch;
+	const struct mode *mode;
 	double seconds;
 	/* Sender and sink. */
 	int send_fd, sink_fd;
@@ -112,14 +134,15 @@ static void as_key(scion_ia_t ia, uint8_t key[16])
 		key[b] = (uint8_t)(ia >> (8 * (b % 8)) ^ (uint8_t)(b * 29));
 }
 
-static struct router_rt *router_start(const struct topo *t, unsigned as, unsigned batch)
+static struct router_rt *router_start(const struct topo *t, unsigned as, const struct mode *m)
 {
 	struct router_iface_config ifs[4];
 	struct router_config cfg = {.ia = t->ases[as].ia,
 				    .mtu = t->ases[as].mtu,
 				    .port_min = 31000,
 				    .port_max = 32767,
-				    .batch = batch};
+				    .batch = m->batch,
+				    .no_offloads = !m->offloads};
 	uint8_t host[4] = {127, BENCH_NET, (uint8_t)(as + 1), 1};
 	struct router_rt *rt;
 	char err[256];
@@ -210,31 +233,63 @@ static void setup(struct bench *b, size_t payload)
 		scion_mac_key_free(keys[i].key);
 }
 
+/* One system call: b->mode->batch datagrams, or one UDP GSO run of as many packets as fit. */
+static int send_once(struct bench *b, struct mmsghdr *msg, unsigned *pkts)
+{
+	if (!b->mode->sender_gso) {
+		*pkts = 1;
+		return sendmmsg(b->send_fd, msg, b->mode->batch, 0);
+	}
+	*pkts = (unsigned)msg[0].msg_hdr.msg_iovlen;
+	return sendmsg(b->send_fd, &msg[0].msg_hdr, 0) < 0 ? -1 : 1;
+}
+
 static void *sender_main(void *arg)
 {
 	struct bench *b = arg;
 	struct mmsghdr msg[ROUTER_RT_BATCH];
-	struct iovec iov;
+	struct iovec iov[UDP_GSO_SEGS_MAX];
 	struct sockaddr_storage to;
 	double end = now_s() + b->seconds;
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(uint16_t))];
+	} ctl;
+	size_t run = UDP_GSO_BYTES_MAX / b->len;
 
 	addr4(&to, (unsigned)b->src, INTERNAL_PORT);
-	iov = (struct iovec){.iov_base = b->pkt, .iov_len = b->len};
+	run = run > UDP_GSO_SEGS_MAX ? UDP_GSO_SEGS_MAX : run;
+	/* Every datagram is the same packet: the routers work on their own copies. */
+	for (size_t i = 0; i < UDP_GSO_SEGS_MAX; i++)
+		iov[i] = (struct iovec){.iov_base = b->pkt, .iov_len = b->len};
 	memset(msg, 0, sizeof(msg));
-	for (unsigned i = 0; i < b->batch; i++) {
-		/* Every message is the same packet: the routers work on their own copies. */
-		msg[i].msg_hdr.msg_iov = &iov;
+	for (unsigned i = 0; i < ROUTER_RT_BATCH; i++) {
+		msg[i].msg_hdr.msg_iov = &iov[0];
 		msg[i].msg_hdr.msg_iovlen = 1;
 		msg[i].msg_hdr.msg_name = &to;
 		msg[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
 	}
+	if (b->mode->sender_gso) {
+		struct cmsghdr *c;
+		uint16_t seg = (uint16_t)b->len;
+
+		msg[0].msg_hdr.msg_iovlen = run;
+		msg[0].msg_hdr.msg_control = ctl.buf;
+		msg[0].msg_hdr.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg[0].msg_hdr);
+		c->cmsg_level = IPPROTO_UDP;
+		c->cmsg_type = 103; /* UDP_SEGMENT, linux/udp.h */
+		c->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	}
 	for (unsigned calls = 1; b->sent < BENCH_MAX_PKTS; calls++) {
-		int n = sendmmsg(b->send_fd, msg, b->batch, 0);
+		unsigned per;
+		int n = send_once(b, msg, &per);
 
 		if (n < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
-			die("sendmmsg");
+			die("send");
 		if (n > 0)
-			b->sent += (unsigned)n;
+			b->sent += (unsigned)n * per;
 		/* The clock every 64 calls, not every call. */
 		if (calls % 64 == 0 && now_s() >= end)
 			break;
@@ -246,9 +301,13 @@ static void *sender_main(void *arg)
 static void *sink_main(void *arg)
 {
 	struct bench *b = arg;
-	static uint8_t bufs[SINK_BATCH][ROUTER_MAX_PKT_LEN];
+	static uint8_t bufs[SINK_BATCH][UDP_RX_BUF_LEN];
 	struct mmsghdr msg[SINK_BATCH];
 	struct iovec iov[SINK_BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[UDP_GRO_CMSG_SPACE];
+	} ctl[SINK_BATCH];
 	double quiet_since = 0;
 
 	for (;;) {
@@ -260,10 +319,17 @@ static void *sink_main(void *arg)
 			memset(&msg[i], 0, sizeof(msg[i]));
 			msg[i].msg_hdr.msg_iov = &iov[i];
 			msg[i].msg_hdr.msg_iovlen = 1;
+			msg[i].msg_hdr.msg_control = ctl[i].buf;
+			msg[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 		}
 		n = recvmmsg(b->sink_fd, msg, SINK_BATCH, MSG_DONTWAIT, NULL);
 		if (n > 0) {
-			b->received += (unsigned)n;
+			for (int i = 0; i < n; i++) {
+				size_t seg = udp_gro_segment_size(&msg[i].msg_hdr);
+				size_t len = msg[i].msg_len;
+
+				b->received += seg ? (len + seg - 1) / seg : 1;
+			}
 			quiet_since = 0;
 			continue;
 		}
@@ -285,19 +351,24 @@ struct result {
 	uint64_t router_drops;
 };
 
-static void run(struct bench *b, unsigned batch, struct result *res)
+static void run(struct bench *b, const struct mode *m, struct result *res)
 {
 	uint64_t cpu0[NUM_AS], processed0[NUM_AS];
 	pthread_t snd, snk;
 	struct router_stats st;
 	double t0, sum = 0, min = -1;
 
-	b->batch = batch;
+	b->mode = m;
 	b->sent = b->received = 0;
 	atomic_store(&b->sender_done, false);
 	for (unsigned i = 0; i < NUM_AS; i++)
-		b->rt[i] = router_start(b->t, i, batch);
+		b->rt[i] = router_start(b->t, i, m);
 	b->sink_fd = udp_socket((unsigned)b->dst, SINK_PORT);
+	if (m->offloads) {
+		bool gso, gro;
+
+		udp_offloads_enable(b->sink_fd, &gso, &gro);
+	}
 	b->send_fd = udp_socket((unsigned)b->src, SRC_PORT);
 	for (unsigned i = 0; i < NUM_AS; i++) {
 		cpu0[i] = router_rt_cpu_ns(b->rt[i]);
@@ -342,22 +413,21 @@ int main(int argc, char **argv)
 {
 	static struct bench b;
 	static const size_t sizes[] = {64, 512, 1400};
-	static const unsigned batches[] = {1, ROUTER_RT_BATCH};
 
 	b.seconds = argc > 1 ? atof(argv[1]) : BENCH_SECONDS;
 	if (b.seconds <= 0 || b.seconds > 60)
 		die("SECONDS must be in (0, 60]");
-	printf("%-8s %-6s %-6s %-10s %-10s %-7s %-9s %-16s %-8s\n", "payload", "bytes", "batch",
+	printf("%-8s %-6s %-17s %-10s %-10s %-7s %-9s %-16s %-8s\n", "payload", "bytes", "mode",
 	       "sent", "delivered", "loss", "e2e_kpps", "kpps/core min/avg", "drops");
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		setup(&b, sizes[i]);
-		for (size_t k = 0; k < sizeof(batches) / sizeof(batches[0]); k++) {
+		for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
 			struct result r;
 
-			run(&b, batches[k], &r);
-			printf("%-8zu %-6zu %-6u %-10llu %-10llu %5.1f%%  %-9.0f %6.0f / %-7.0f "
+			run(&b, &modes[k], &r);
+			printf("%-8zu %-6zu %-17s %-10llu %-10llu %5.1f%%  %-9.0f %6.0f / %-7.0f "
 			       "%-8llu\n",
-			       sizes[i], b.len, batches[k], (unsigned long long)r.sent,
+			       sizes[i], b.len, modes[k].name, (unsigned long long)r.sent,
 			       (unsigned long long)r.received,
 			       r.sent ? 100.0 * (double)(r.sent - r.received) / (double)r.sent
 				      : 0.0,

@@ -65,9 +65,11 @@ struct router_config {
 	uint16_t port_min, port_max; /**< dispatched port range, e.g. 31000-32767 */
 	const struct router_iface_config *ifaces;
 	size_t n_ifaces;
-	/** Runtime only (router_io.c): packets per recvmmsg/sendmmsg, 1..ROUTER_RT_BATCH; 0 for
-	 * the default ROUTER_RT_BATCH. */
+	/** Runtime only (router_io.c): datagrams per recvmmsg, 1..ROUTER_RT_BATCH; 0 for the
+	 * default ROUTER_RT_BATCH. */
 	unsigned batch;
+	/** Runtime only: no UDP GSO/GRO, one datagram per message (benchmarks compare). */
+	bool no_offloads;
 };
 
 /** What to do with a processed packet. */

@@ -6,6 +6,13 @@
  * socket and flushes them with sendmmsg before the receive buffers are reused. Egress link
  * emulation: loss by a per-link xorshift PRNG, delay by a per-link FIFO of copied packets
  * (due times are monotonic per link: a link is a FIFO), sent when due.
+ *
+ * Offloads (base/udp_batch.h): with UDP GRO a receive may hold a run of equal-size
+ * datagrams (a gateway's or another router's UDP GSO send), processed one by one where it
+ * lies; a flush sends each run of equal-size packets to one destination as one UDP GSO
+ * message. The kernel's cost is then per run, not per packet, as with a NIC's GRO and TSO.
+ * Replies are built in their own buffers, since a reply may be longer than its packet and
+ * would overwrite the next packet of a run.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,24 +30,23 @@
 
 #include "router_io.h"
 
+#include "base/udp_batch.h"
+
 enum {
 	RT_EPOLL_EVENTS = 16,
 	/* Batches read from one socket per wake-up, so that one busy link cannot starve others. */
 	RT_RX_ROUNDS = 4,
+	/* A receive buffer holds a GRO run; without GRO, datagrams over ROUTER_MAX_PKT_LEN are
+	 * dropped as oversize either way. */
+	RT_RX_BUF = UDP_RX_BUF_LEN,
+	/* Replies built between two flushes (each flush frees them all). */
+	RT_REPLY_SLOTS = 16,
 	RT_SOCK_BUF = 1 << 20,
 	RT_EV_INTERNAL = ROUTER_MAX_IFACES,
 	RT_EV_CONTROL = ROUTER_MAX_IFACES + 1,
 	RT_IDLE_MS = 1000,
 	/* Published counters: the fixed ones of struct router_stats, then the drops. */
 	RT_NSTATS = 9 + ROUTER_DROP_MAX,
-};
-
-/* A batch of packets to send on one socket. */
-struct rt_tx {
-	unsigned n;
-	struct mmsghdr msg[ROUTER_RT_BATCH];
-	struct iovec iov[ROUTER_RT_BATCH];
-	struct sockaddr_storage addr[ROUTER_RT_BATCH]; /* the internal socket only */
 };
 
 struct rt_delay {
@@ -56,7 +62,7 @@ struct rt_iface {
 	uint32_t loss_ppm, delay_us;
 	uint64_t prng;
 	struct rt_delay *delay; /* allocated when a delay is first set */
-	struct rt_tx tx;
+	struct udp_sendq *tx;
 };
 
 struct rt_link_req {
@@ -70,15 +76,23 @@ struct router_rt {
 	pthread_t thread;
 	int epfd, evfd, internal_fd;
 	sa_family_t internal_family;
-	unsigned batch; /* packets per recvmmsg/sendmmsg, 1..ROUTER_RT_BATCH */
+	unsigned batch; /* datagrams per recvmmsg, 1..ROUTER_RT_BATCH */
+	bool offloads;	/* UDP GSO and GRO wanted (router_config.no_offloads unset) */
+	bool gso;	/* every socket takes UDP_SEGMENT: flushes send runs */
 	size_t n;
 	struct rt_iface ifs[ROUTER_MAX_IFACES];
-	struct rt_tx internal_tx;
-	/* Receive batch; each buffer has room for a reply written over the packet. */
-	uint8_t (*bufs)[ROUTER_REPLY_CAP];
+	struct udp_sendq *internal_tx;
+	/* Receive batch: ROUTER_RT_BATCH buffers of RT_RX_BUF bytes, and their GRO cmsgs. */
+	uint8_t *bufs;
 	struct mmsghdr rx[ROUTER_RT_BATCH];
 	struct iovec rxiov[ROUTER_RT_BATCH];
 	struct sockaddr_storage rxaddr[ROUTER_RT_BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[UDP_GRO_CMSG_SPACE];
+	} rxctl[ROUTER_RT_BATCH];
+	uint8_t (*replies)[ROUTER_REPLY_CAP]; /* RT_REPLY_SLOTS */
+	unsigned replies_used;
 	/* Counters of the runtime itself; the router keeps its own. */
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
 	uint64_t drops[ROUTER_DROP_MAX];
@@ -127,45 +141,25 @@ static struct rt_iface *rt_iface_find(struct router_rt *rt, uint16_t ifid)
 
 /* ---- Sending ------------------------------------------------------------------------ */
 
-static void tx_flush(struct router_rt *rt, int fd, struct rt_tx *tx)
+static void tx_flush(struct router_rt *rt, int fd, struct udp_sendq *q)
 {
-	unsigned done = 0;
-	int n;
+	size_t n = q->n, bytes, failed;
 
-	while (done < tx->n) {
-		n = sendmmsg(fd, tx->msg + done, tx->n - done, MSG_DONTWAIT);
-		if (n <= 0) {
-			/* Full socket buffer, or the peer's port closed (ECONNREFUSED). */
-			rt->drops[ROUTER_DROP_SEND_FAILED] += tx->n - done;
-			break;
-		}
-		for (int i = 0; i < n; i++)
-			rt->tx_bytes += tx->iov[done + (unsigned)i].iov_len;
-		rt->tx_pkts += (unsigned)n;
-		done += (unsigned)n;
-	}
-	tx->n = 0;
+	if (!n)
+		return;
+	failed = udp_sendq_flush(q, fd, rt->gso, &bytes);
+	/* Failures: a full socket buffer, or the peer's port closed (ECONNREFUSED). */
+	rt->drops[ROUTER_DROP_SEND_FAILED] += failed;
+	rt->tx_pkts += n - failed;
+	rt->tx_bytes += bytes;
 }
 
-static void tx_add(struct router_rt *rt, int fd, struct rt_tx *tx, uint8_t *buf, size_t len,
+static void tx_add(struct router_rt *rt, int fd, struct udp_sendq *q, uint8_t *buf, size_t len,
 		   const struct sockaddr_storage *to)
 {
-	unsigned i = tx->n;
-
-	memset(&tx->msg[i], 0, sizeof(tx->msg[i]));
-	tx->iov[i].iov_base = buf;
-	tx->iov[i].iov_len = len;
-	tx->msg[i].msg_hdr.msg_iov = &tx->iov[i];
-	tx->msg[i].msg_hdr.msg_iovlen = 1;
-	if (to) {
-		tx->addr[i] = *to;
-		tx->msg[i].msg_hdr.msg_name = &tx->addr[i];
-		tx->msg[i].msg_hdr.msg_namelen = to->ss_family == AF_INET6
-						     ? sizeof(struct sockaddr_in6)
-						     : sizeof(struct sockaddr_in);
-	}
-	if (++tx->n == rt->batch)
-		tx_flush(rt, fd, tx);
+	if (udp_sendq_full(q))
+		tx_flush(rt, fd, q);
+	udp_sendq_add(q, buf, len, to);
 }
 
 /* Egress of a link: loss, then delay or the send batch. */
@@ -181,7 +175,7 @@ static void send_link(struct router_rt *rt, struct rt_iface *ifc, uint8_t *buf, 
 		return;
 	}
 	if (!ifc->delay_us || !d) {
-		tx_add(rt, ifc->fd, &ifc->tx, buf, len, NULL);
+		tx_add(rt, ifc->fd, ifc->tx, buf, len, NULL);
 		return;
 	}
 	if (d->count == ROUTER_RT_DELAY_SLOTS) {
@@ -213,14 +207,14 @@ static int delay_service(struct router_rt *rt, uint64_t now_ns)
 		struct rt_delay *d = ifc->delay;
 
 		while (d && d->count && d->due_ns[d->head] <= now_ns) {
-			tx_add(rt, ifc->fd, &ifc->tx,
+			tx_add(rt, ifc->fd, ifc->tx,
 			       d->slab + (size_t)d->head * ROUTER_MAX_PKT_LEN, d->len[d->head],
 			       NULL);
 			d->head = (d->head + 1) % ROUTER_RT_DELAY_SLOTS;
 			d->count--;
 		}
 		/* The batch points into the slab: send before those slots are reused. */
-		tx_flush(rt, ifc->fd, &ifc->tx);
+		tx_flush(rt, ifc->fd, ifc->tx);
 		if (d && d->count) {
 			int64_t ms = (int64_t)((d->due_ns[d->head] - now_ns) / 1000000u) + 1;
 
@@ -267,19 +261,37 @@ static enum router_drop_reason deliver_addr(const struct router_rt *rt,
 
 /* ---- Receiving ---------------------------------------------------------------------- */
 
-static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t now_s,
-		   uint64_t now_ns)
+static void flush_all(struct router_rt *rt)
 {
-	uint8_t *buf = rt->bufs[i];
-	size_t len = rt->rx[i].msg_len;
+	for (size_t k = 0; k < rt->n; k++)
+		tx_flush(rt, rt->ifs[k].fd, rt->ifs[k].tx);
+	tx_flush(rt, rt->internal_fd, rt->internal_tx);
+	rt->replies_used = 0;
+}
+
+/* A buffer for a reply; the queued sends may point into the others, so when all are taken
+ * they are flushed first. */
+static uint8_t *reply_buf(struct router_rt *rt)
+{
+	if (rt->replies_used == RT_REPLY_SLOTS)
+		flush_all(rt);
+	return rt->replies[rt->replies_used++];
+}
+
+/* One packet of len bytes at buf (a datagram, or one of a GRO run) from ingress; from is the
+ * datagram's source. */
+static void handle(struct router_rt *rt, uint8_t *buf, size_t len, uint16_t ingress,
+		   const struct sockaddr_storage *from, uint64_t now_s, uint64_t now_ns)
+{
 	struct router_action act;
 	struct sockaddr_storage to;
 	enum router_drop_reason why;
 	struct rt_iface *ifc;
+	uint8_t *reply;
 
 	rt->rx_pkts++;
 	rt->rx_bytes += len;
-	if ((rt->rx[i].msg_hdr.msg_flags & MSG_TRUNC) || len > ROUTER_MAX_PKT_LEN) {
+	if (len > ROUTER_MAX_PKT_LEN) {
 		rt->drops[ROUTER_DROP_OVERSIZE]++;
 		return;
 	}
@@ -295,18 +307,17 @@ static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t 
 			rt->drops[why]++;
 			break;
 		}
-		tx_add(rt, rt->internal_fd, &rt->internal_tx, buf, len, &to);
+		tx_add(rt, rt->internal_fd, rt->internal_tx, buf, len, &to);
 		break;
 	case ROUTER_REPLY:
-		/* The packet is consumed: its buffer takes the reply. */
-		memcpy(buf, act.reply, act.reply_len);
+		reply = reply_buf(rt);
+		memcpy(reply, act.reply, act.reply_len);
 		if (ingress == 0) {
-			tx_add(rt, rt->internal_fd, &rt->internal_tx, buf, act.reply_len,
-			       &rt->rxaddr[i]);
+			tx_add(rt, rt->internal_fd, rt->internal_tx, reply, act.reply_len, from);
 		} else {
 			ifc = rt_iface_find(rt, ingress);
 			if (ifc)
-				send_link(rt, ifc, buf, act.reply_len, now_ns);
+				send_link(rt, ifc, reply, act.reply_len, now_ns);
 		}
 		break;
 	case ROUTER_DROP:
@@ -314,13 +325,24 @@ static void handle(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t 
 	}
 }
 
-static void flush_all(struct router_rt *rt)
+/* Datagram i of the last receive: one packet, or a GRO run cut into its packets. */
+static void handle_datagram(struct router_rt *rt, unsigned i, uint16_t ingress, uint64_t now_s,
+			    uint64_t now_ns)
 {
-	for (size_t k = 0; k < rt->n; k++)
-		if (rt->ifs[k].tx.n)
-			tx_flush(rt, rt->ifs[k].fd, &rt->ifs[k].tx);
-	if (rt->internal_tx.n)
-		tx_flush(rt, rt->internal_fd, &rt->internal_tx);
+	uint8_t *buf = rt->rxiov[i].iov_base;
+	size_t len = rt->rx[i].msg_len;
+	size_t seg = udp_gro_segment_size(&rt->rx[i].msg_hdr);
+
+	if (rt->rx[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		rt->rx_pkts++;
+		rt->drops[ROUTER_DROP_OVERSIZE]++;
+		return;
+	}
+	if (!seg || seg > len)
+		seg = len;
+	for (size_t off = 0; off < len; off += seg)
+		handle(rt, buf + off, len - off < seg ? len - off : seg, ingress, &rt->rxaddr[i],
+		       now_s, now_ns);
 }
 
 static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
@@ -330,19 +352,23 @@ static void rx_socket(struct router_rt *rt, int fd, uint16_t ingress)
 		int n;
 
 		for (unsigned i = 0; i < rt->batch; i++) {
-			memset(&rt->rx[i].msg_hdr, 0, sizeof(rt->rx[i].msg_hdr));
-			rt->rxiov[i].iov_base = rt->bufs[i];
-			rt->rxiov[i].iov_len = ROUTER_MAX_PKT_LEN;
-			rt->rx[i].msg_hdr.msg_iov = &rt->rxiov[i];
-			rt->rx[i].msg_hdr.msg_iovlen = 1;
-			rt->rx[i].msg_hdr.msg_name = &rt->rxaddr[i];
-			rt->rx[i].msg_hdr.msg_namelen = sizeof(rt->rxaddr[i]);
+			struct msghdr *h = &rt->rx[i].msg_hdr;
+
+			memset(h, 0, sizeof(*h));
+			rt->rxiov[i].iov_base = rt->bufs + (size_t)i * RT_RX_BUF;
+			rt->rxiov[i].iov_len = RT_RX_BUF;
+			h->msg_iov = &rt->rxiov[i];
+			h->msg_iovlen = 1;
+			h->msg_name = &rt->rxaddr[i];
+			h->msg_namelen = sizeof(rt->rxaddr[i]);
+			h->msg_control = rt->rxctl[i].buf;
+			h->msg_controllen = sizeof(rt->rxctl[i].buf);
 		}
 		n = recvmmsg(fd, rt->rx, rt->batch, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or an ICMP error queued on a connected socket */
 		for (unsigned i = 0; i < (unsigned)n; i++)
-			handle(rt, i, ingress, now_s, now_ns);
+			handle_datagram(rt, i, ingress, now_s, now_ns);
 		/* Sends point into the receive buffers: flush before the next read. */
 		flush_all(rt);
 		if ((unsigned)n < rt->batch)
@@ -533,6 +559,13 @@ static int open_socket(struct router_rt *rt, const struct sockaddr_storage *loca
 	/* Best effort: larger buffers absorb bursts; the kernel caps them. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (rt->offloads) {
+		bool gso, gro;
+
+		/* Runs out only if every socket takes them; GRO in wherever the kernel has it. */
+		udp_offloads_enable(fd, &gso, &gro);
+		rt->gso = rt->gso && gso;
+	}
 	if (bind(fd, (const struct sockaddr *)local, ss_len(local)) < 0 ||
 	    (remote && connect(fd, (const struct sockaddr *)remote, ss_len(remote)) < 0) ||
 	    epoll_ctl(rt->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -551,7 +584,10 @@ static void rt_free(struct router_rt *rt)
 		if (rt->ifs[i].delay)
 			free(rt->ifs[i].delay->slab);
 		free(rt->ifs[i].delay);
+		free(rt->ifs[i].tx);
 	}
+	free(rt->internal_tx);
+	free(rt->replies);
 	if (rt->internal_fd >= 0)
 		close(rt->internal_fd);
 	if (rt->evfd >= 0)
@@ -590,6 +626,11 @@ static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *
 		rt->n = i + 1;
 		if (ifc->fd < 0)
 			return -1;
+		ifc->tx = calloc(1, sizeof(*ifc->tx));
+		if (!ifc->tx) {
+			snprintf(err, errlen, "router: out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -604,13 +645,17 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 	}
 	rt->epfd = rt->evfd = rt->internal_fd = -1;
 	rt->batch = cfg->batch && cfg->batch < ROUTER_RT_BATCH ? cfg->batch : ROUTER_RT_BATCH;
+	rt->offloads = rt->gso = !cfg->no_offloads;
 	for (size_t i = 0; i < ROUTER_MAX_IFACES; i++)
 		rt->ifs[i].fd = -1;
 	pthread_mutex_init(&rt->mu, NULL);
 	pthread_cond_init(&rt->cv, NULL);
 	rt->r = router_new(cfg, err, errlen);
-	rt->bufs = calloc(ROUTER_RT_BATCH, sizeof(*rt->bufs));
-	if (!rt->r || !rt->bufs) {
+	/* Pages of the receive buffers become resident only as long runs arrive. */
+	rt->bufs = malloc((size_t)ROUTER_RT_BATCH * RT_RX_BUF);
+	rt->replies = malloc(RT_REPLY_SLOTS * sizeof(*rt->replies));
+	rt->internal_tx = calloc(1, sizeof(*rt->internal_tx));
+	if (!rt->r || !rt->bufs || !rt->replies || !rt->internal_tx) {
 		if (rt->r)
 			snprintf(err, errlen, "router: out of memory");
 		goto err_free;
