@@ -78,9 +78,9 @@ static const char topo_text[] =
 
 struct mode {
 	const char *name;
-	unsigned batch;	     /* datagrams per recvmmsg/sendmmsg in the routers and the sender */
-	bool offloads;	     /* the routers use UDP GRO and GSO, the sink GRO */
-	bool sender_gso;     /* the sender sends runs of packets with UDP_SEGMENT */
+	unsigned batch;	 /* datagrams per recvmmsg/sendmmsg in the routers and the sender */
+	bool offloads;	 /* the routers use UDP GRO and GSO, the sink GRO */
+	bool sender_gso; /* the sender sends runs of packets with UDP_SEGMENT */
 };
 
 static const struct mode modes[] = {

@@ -150,8 +150,8 @@ static size_t send_all(struct udp_sendq *q, int fd, struct mmsghdr *msgs, size_t
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (runs && q->run_count[done] > 1 && (errno == EINVAL || errno == EIO))
-			failed += send_all(q, fd, q->msgs + q->run_first[done],
-					   q->run_count[done], false, bytes);
+			failed += send_all(q, fd, q->msgs + q->run_first[done], q->run_count[done],
+					   false, bytes);
 		else
 			failed += runs ? q->run_count[done] : 1;
 		/* Otherwise EAGAIN on a full socket buffer, or unreachable: dropped. */

@@ -52,8 +52,10 @@ static ssize_t recv_one(struct sock *s, uint8_t *buf, size_t cap, size_t *seg, i
 		uint8_t buf[UDP_GRO_CMSG_SPACE];
 	} ctl;
 	struct iovec iov = {.iov_base = buf, .iov_len = cap};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl)};
 	struct pollfd p = {.fd = s->fd, .events = POLLIN};
 	ssize_t n;
 

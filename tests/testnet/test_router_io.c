@@ -355,8 +355,8 @@ static void test_gso_run(void **state)
 		size_t plen = i == RUN - 1 ? PAYLOAD / 2 : PAYLOAD;
 
 		memset(payload, 'a' + (int)i, sizeof(payload));
-		assert_int_equal(scion_udp_packet_build(&h, n.port_a, n.port_b, payload,
-							plen, pkts[i], sizeof(pkts[i]), &lens[i]),
+		assert_int_equal(scion_udp_packet_build(&h, n.port_a, n.port_b, payload, plen,
+							pkts[i], sizeof(pkts[i]), &lens[i]),
 				 0);
 		iov[i] = (struct iovec){.iov_base = pkts[i], .iov_len = lens[i]};
 	}
