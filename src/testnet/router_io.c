@@ -3,9 +3,8 @@
  * The border router's runtime: a thread with an epoll loop over the internal socket, one
  * connected UDP socket per link and an eventfd for control. Each wake-up reads batches with
  * recvmmsg, runs router_process() on each packet in place, queues the results per output
- * socket and flushes them with sendmmsg before the receive buffers are reused. Egress link
- * emulation: loss by a per-link xorshift PRNG, delay by a per-link FIFO of copied packets
- * (due times are monotonic per link: a link is a FIFO), sent when due.
+ * socket and flushes them with sendmmsg before the receive buffers are reused. Link
+ * emulation on each link's egress (loss, delay) is router_link.c's.
  *
  * Offloads (base/udp_batch.h): with UDP GRO a receive may hold a run of equal-size
  * datagrams (a gateway's or another router's UDP GSO send), processed one by one where it
@@ -28,83 +27,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
-#include "router_io.h"
-
-#include "base/udp_batch.h"
-
-enum {
-	RT_EPOLL_EVENTS = 16,
-	/* Batches read from one socket per wake-up, so that one busy link cannot starve others. */
-	RT_RX_ROUNDS = 4,
-	/* A receive buffer holds a GRO run; without GRO, datagrams over ROUTER_MAX_PKT_LEN are
-	 * dropped as oversize either way. */
-	RT_RX_BUF = UDP_RX_BUF_LEN,
-	/* Replies built between two flushes (each flush frees them all). */
-	RT_REPLY_SLOTS = 16,
-	RT_SOCK_BUF = 1 << 20,
-	RT_EV_INTERNAL = ROUTER_MAX_IFACES,
-	RT_EV_CONTROL = ROUTER_MAX_IFACES + 1,
-	RT_IDLE_MS = 1000,
-	/* Published counters: the fixed ones of struct router_stats, then the drops. */
-	RT_NSTATS = 9 + ROUTER_DROP_MAX,
-};
-
-struct rt_delay {
-	uint8_t *slab; /* ROUTER_RT_DELAY_SLOTS packets of ROUTER_MAX_PKT_LEN */
-	uint64_t due_ns[ROUTER_RT_DELAY_SLOTS];
-	uint16_t len[ROUTER_RT_DELAY_SLOTS];
-	unsigned head, count;
-};
-
-struct rt_iface {
-	uint16_t ifid;
-	int fd;
-	uint32_t loss_ppm, delay_us;
-	uint64_t prng;
-	struct rt_delay *delay; /* allocated when a delay is first set */
-	struct udp_sendq *tx;
-};
-
-struct rt_link_req {
-	uint16_t ifid;
-	bool up;
-	uint32_t loss_ppm, delay_us;
-};
-
-struct router_rt {
-	struct router *r;
-	pthread_t thread;
-	int epfd, evfd, internal_fd;
-	sa_family_t internal_family;
-	unsigned batch; /* datagrams per recvmmsg, 1..ROUTER_RT_BATCH */
-	bool offloads;	/* UDP GSO and GRO wanted (router_config.no_offloads unset) */
-	bool gso;	/* every socket takes UDP_SEGMENT: flushes send runs */
-	size_t n;
-	struct rt_iface ifs[ROUTER_MAX_IFACES];
-	struct udp_sendq *internal_tx;
-	/* Receive batch: ROUTER_RT_BATCH buffers of RT_RX_BUF bytes, and their GRO cmsgs. */
-	uint8_t *bufs;
-	struct mmsghdr rx[ROUTER_RT_BATCH];
-	struct iovec rxiov[ROUTER_RT_BATCH];
-	struct sockaddr_storage rxaddr[ROUTER_RT_BATCH];
-	union {
-		struct cmsghdr align;
-		uint8_t buf[UDP_GRO_CMSG_SPACE];
-	} rxctl[ROUTER_RT_BATCH];
-	uint8_t (*replies)[ROUTER_REPLY_CAP]; /* RT_REPLY_SLOTS */
-	unsigned replies_used;
-	/* Counters of the runtime itself; the router keeps its own. */
-	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
-	uint64_t drops[ROUTER_DROP_MAX];
-	_Atomic uint64_t pub[RT_NSTATS];
-	/* Control: one link request at a time, under mu. */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool req_pending;
-	int req_result;
-	struct rt_link_req req;
-	atomic_bool stop;
-};
+#include "router_rt.h"
 
 static uint64_t mono_ns(void)
 {
@@ -122,16 +45,7 @@ static uint64_t unix_sec(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-/* xorshift64*: deterministic per link, seeded from the link's identity. */
-static uint32_t prng_ppm(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return (uint32_t)((*s * 0x2545f4914f6cdd1dull) >> 32) % ROUTER_RT_LOSS_PPM_MAX;
-}
-
-static struct rt_iface *rt_iface_find(struct router_rt *rt, uint16_t ifid)
+struct rt_iface *rt_iface_find(struct router_rt *rt, uint16_t ifid)
 {
 	for (size_t i = 0; i < rt->n; i++)
 		if (rt->ifs[i].ifid == ifid)
@@ -141,7 +55,7 @@ static struct rt_iface *rt_iface_find(struct router_rt *rt, uint16_t ifid)
 
 /* ---- Sending ------------------------------------------------------------------------ */
 
-static void tx_flush(struct router_rt *rt, int fd, struct udp_sendq *q)
+void rt_tx_flush(struct router_rt *rt, int fd, struct udp_sendq *q)
 {
 	size_t n = q->n, bytes, failed;
 
@@ -154,73 +68,12 @@ static void tx_flush(struct router_rt *rt, int fd, struct udp_sendq *q)
 	rt->tx_bytes += bytes;
 }
 
-static void tx_add(struct router_rt *rt, int fd, struct udp_sendq *q, uint8_t *buf, size_t len,
-		   const struct sockaddr_storage *to)
+void rt_tx_add(struct router_rt *rt, int fd, struct udp_sendq *q, uint8_t *buf, size_t len,
+	       const struct sockaddr_storage *to)
 {
 	if (udp_sendq_full(q))
-		tx_flush(rt, fd, q);
+		rt_tx_flush(rt, fd, q);
 	udp_sendq_add(q, buf, len, to);
-}
-
-/* Egress of a link: loss, then delay or the send batch. */
-static void send_link(struct router_rt *rt, struct rt_iface *ifc, uint8_t *buf, size_t len,
-		      uint64_t now_ns)
-{
-	struct rt_delay *d = ifc->delay;
-	unsigned slot;
-	uint64_t due;
-
-	if (ifc->loss_ppm && prng_ppm(&ifc->prng) < ifc->loss_ppm) {
-		rt->drops[ROUTER_DROP_LINK_LOSS]++;
-		return;
-	}
-	if (!ifc->delay_us || !d) {
-		tx_add(rt, ifc->fd, ifc->tx, buf, len, NULL);
-		return;
-	}
-	if (d->count == ROUTER_RT_DELAY_SLOTS) {
-		rt->drops[ROUTER_DROP_DELAY_QUEUE_FULL]++;
-		return;
-	}
-	slot = (d->head + d->count) % ROUTER_RT_DELAY_SLOTS;
-	due = now_ns + (uint64_t)ifc->delay_us * 1000u;
-	/* A link is a FIFO: never overtake the packet before (after a delay decrease). */
-	if (d->count) {
-		uint64_t last =
-		    d->due_ns[(slot + ROUTER_RT_DELAY_SLOTS - 1) % ROUTER_RT_DELAY_SLOTS];
-
-		due = due < last ? last : due;
-	}
-	memcpy(d->slab + (size_t)slot * ROUTER_MAX_PKT_LEN, buf, len);
-	d->len[slot] = (uint16_t)len;
-	d->due_ns[slot] = due;
-	d->count++;
-}
-
-/* Sends what is due on every delayed link; returns ms until the next due packet (or -1). */
-static int delay_service(struct router_rt *rt, uint64_t now_ns)
-{
-	int64_t next = -1;
-
-	for (size_t i = 0; i < rt->n; i++) {
-		struct rt_iface *ifc = &rt->ifs[i];
-		struct rt_delay *d = ifc->delay;
-
-		while (d && d->count && d->due_ns[d->head] <= now_ns) {
-			tx_add(rt, ifc->fd, ifc->tx, d->slab + (size_t)d->head * ROUTER_MAX_PKT_LEN,
-			       d->len[d->head], NULL);
-			d->head = (d->head + 1) % ROUTER_RT_DELAY_SLOTS;
-			d->count--;
-		}
-		/* The batch points into the slab: send before those slots are reused. */
-		tx_flush(rt, ifc->fd, ifc->tx);
-		if (d && d->count) {
-			int64_t ms = (int64_t)((d->due_ns[d->head] - now_ns) / 1000000u) + 1;
-
-			next = next < 0 || ms < next ? ms : next;
-		}
-	}
-	return (int)next;
 }
 
 /*
@@ -263,8 +116,8 @@ static enum router_drop_reason deliver_addr(const struct router_rt *rt,
 static void flush_all(struct router_rt *rt)
 {
 	for (size_t k = 0; k < rt->n; k++)
-		tx_flush(rt, rt->ifs[k].fd, rt->ifs[k].tx);
-	tx_flush(rt, rt->internal_fd, rt->internal_tx);
+		rt_tx_flush(rt, rt->ifs[k].fd, rt->ifs[k].tx);
+	rt_tx_flush(rt, rt->internal_fd, rt->internal_tx);
 	rt->replies_used = 0;
 }
 
@@ -298,7 +151,7 @@ static void handle(struct router_rt *rt, uint8_t *buf, size_t len, uint16_t ingr
 	case ROUTER_FORWARD:
 		ifc = rt_iface_find(rt, act.egress);
 		if (ifc) /* router_process only names configured interfaces */
-			send_link(rt, ifc, buf, len, now_ns);
+			rt_link_send(rt, ifc, buf, len, now_ns);
 		break;
 	case ROUTER_DELIVER:
 		why = deliver_addr(rt, &act, &to);
@@ -306,17 +159,17 @@ static void handle(struct router_rt *rt, uint8_t *buf, size_t len, uint16_t ingr
 			rt->drops[why]++;
 			break;
 		}
-		tx_add(rt, rt->internal_fd, rt->internal_tx, buf, len, &to);
+		rt_tx_add(rt, rt->internal_fd, rt->internal_tx, buf, len, &to);
 		break;
 	case ROUTER_REPLY:
 		reply = reply_buf(rt);
 		memcpy(reply, act.reply, act.reply_len);
 		if (ingress == 0) {
-			tx_add(rt, rt->internal_fd, rt->internal_tx, reply, act.reply_len, from);
+			rt_tx_add(rt, rt->internal_fd, rt->internal_tx, reply, act.reply_len, from);
 		} else {
 			ifc = rt_iface_find(rt, ingress);
 			if (ifc)
-				send_link(rt, ifc, reply, act.reply_len, now_ns);
+				rt_link_send(rt, ifc, reply, act.reply_len, now_ns);
 		}
 		break;
 	case ROUTER_DROP:
@@ -410,27 +263,14 @@ void router_rt_stats(struct router_rt *rt, struct router_stats *out)
 	memcpy(out->drops, v + 9, sizeof(out->drops));
 }
 
-/* Applies a link request in the router thread; allocation happens outside the lock. */
+/* Applies a link request in the router thread. */
 static int link_apply(struct router_rt *rt, const struct rt_link_req *req)
 {
 	struct rt_iface *ifc = rt_iface_find(rt, req->ifid);
 
 	if (!ifc || router_set_link_up(rt->r, req->ifid, req->up))
 		return ROUTER_RT_ERR_IFACE;
-	if (req->delay_us && !ifc->delay) {
-		struct rt_delay *d = calloc(1, sizeof(*d));
-
-		if (d)
-			d->slab = malloc((size_t)ROUTER_RT_DELAY_SLOTS * ROUTER_MAX_PKT_LEN);
-		if (!d || !d->slab) {
-			free(d);
-			return ROUTER_RT_ERR_NOMEM;
-		}
-		ifc->delay = d;
-	}
-	ifc->loss_ppm = req->loss_ppm;
-	ifc->delay_us = req->delay_us;
-	return 0;
+	return rt_link_emulate(ifc, req->loss_ppm, req->delay_us);
 }
 
 static void control(struct router_rt *rt)
@@ -475,7 +315,7 @@ static void *rt_main(void *arg)
 			else if (id < rt->n)
 				rx_socket(rt, rt->ifs[id].fd, rt->ifs[id].ifid);
 		}
-		timeout = delay_service(rt, mono_ns());
+		timeout = rt_link_service(rt, mono_ns());
 		if (timeout < 0 || timeout > RT_IDLE_MS)
 			timeout = RT_IDLE_MS;
 		stats_publish(rt);
@@ -580,9 +420,7 @@ static void rt_free(struct router_rt *rt)
 	for (size_t i = 0; i < rt->n; i++) {
 		if (rt->ifs[i].fd >= 0)
 			close(rt->ifs[i].fd);
-		if (rt->ifs[i].delay)
-			free(rt->ifs[i].delay->slab);
-		free(rt->ifs[i].delay);
+		rt_link_free(&rt->ifs[i]);
 		free(rt->ifs[i].tx);
 	}
 	free(rt->internal_tx);

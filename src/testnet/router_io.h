@@ -2,7 +2,8 @@
 /*
  * seg-testnet's border router at run time: one thread per router, epoll over its sockets
  * (the internal socket endhosts send to, one UDP socket per inter-AS link), recvmmsg and
- * sendmmsg batches through router_process(), link emulation on the egress of each link:
+ * sendmmsg batches through router_process() with UDP GRO in and UDP GSO out (runs of
+ * packets cross the kernel once; base/udp_batch.h), link emulation on the egress of each link:
  * up/down, loss (a deterministic PRNG seeded per link) and delay (a bounded timed queue).
  *
  * Every configured address must be on loopback; endhost deliveries outside loopback are
@@ -22,7 +23,7 @@
 #include "router.h"
 
 enum {
-	/** Packets per recvmmsg/sendmmsg call. */
+	/** Datagrams (each a packet or a GRO run of them) per recvmmsg call. */
 	ROUTER_RT_BATCH = 32,
 	/** Packets waiting in one link's delay queue; more are dropped (DELAY_QUEUE_FULL). */
 	ROUTER_RT_DELAY_SLOTS = 1024,
