@@ -2,7 +2,8 @@
 /*
  * Control channel frame codec (docs/control-channel.md "Frame format"). Pure: bytes in,
  * struct out. Every check that needs no channel state is made here, so the fuzzer reaches
- * all of them; checks against the channel's state are in ctrlchan.c.
+ * all of them; checks against the channel's state are ctrlchan_input()'s (ctrlchan.c, with
+ * ctrlchan_recv.c and ctrlchan_xmit.c).
  */
 #include "ctrlchan.h"
 

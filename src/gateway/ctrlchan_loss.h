@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control channel sender's loss recovery, internal to ctrlchan.c: RTT estimate and
- * RTO (RFC 6298), loss detection from SACKs by transmission order (RFC 8985 in spirit),
- * and the congestion window (RFC 5681) that paces new data and retransmissions alike.
+ * The control channel sender's loss recovery, internal to the channel (ctrlchan.c resets it,
+ * ctrlchan_xmit.c drives it): RTT estimate and RTO (RFC 6298), loss detection from SACKs by
+ * transmission order (RFC 8985 in spirit), and the congestion window (RFC 5681) that paces
+ * new data and retransmissions alike.
  *
  * Thread: as ctrlchan.h.
  */
