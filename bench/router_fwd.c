@@ -24,7 +24,10 @@
  *                      (user + system, so the syscalls and the loopback delivery into the
  *                      next socket count): the minimum and the mean over the four routers
  *
- *   router_fwd [SECONDS]
+ *   router_fwd [SECONDS [MODE]]      (MODE: one of the four above; default all)
+ *
+ * With ROUTER_FWD_VERBOSE set in the environment it also prints each router's count and
+ * CPU time to stderr.
  */
 #include <errno.h>
 #include <poll.h>
@@ -89,6 +92,14 @@ static const struct mode modes[] = {
     {"datagrams/32+gso", ROUTER_RT_BATCH, true, false},
     {"gso/32+gso", ROUTER_RT_BATCH, true, true},
 };
+
+static const struct mode *mode_find(const char *name)
+{
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++)
+		if (strcmp(modes[k].name, name) == 0)
+			return &modes[k];
+	return NULL;
+}
 
 struct bench {
 	struct topo *t;
@@ -395,10 +406,15 @@ static void run(struct bench *b, const struct mode *m, struct result *res)
 		for (int r = 0; r < ROUTER_DROP_MAX; r++)
 			res->router_drops += st.drops[r];
 		kpps = cpu_s > 0 ? (double)(st.processed - processed0[i]) / cpu_s / 1e3 : 0;
-		if (getenv("ROUTER_FWD_VERBOSE"))
-			fprintf(stderr, "  router %u: processed %llu rx %llu cpu %.3f s\n", i,
-				(unsigned long long)(st.processed - processed0[i]),
-				(unsigned long long)st.rx_pkts, cpu_s);
+		if (getenv("ROUTER_FWD_VERBOSE")) {
+			char ia[32];
+
+			if (scion_ia_format(b->t->ases[i].ia, ia, sizeof(ia)) < 0)
+				snprintf(ia, sizeof(ia), "#%u", i);
+			fprintf(stderr, "  router %s: processed %llu cpu %.3f s: %.0f kpps/core\n",
+				ia, (unsigned long long)(st.processed - processed0[i]), cpu_s,
+				kpps);
+		}
 		sum += kpps;
 		min = min < 0 || kpps < min ? kpps : min;
 		router_rt_stop(b->rt[i]);
@@ -414,9 +430,13 @@ int main(int argc, char **argv)
 	static struct bench b;
 	static const size_t sizes[] = {64, 512, 1400};
 
+	const char *only = argc > 2 ? argv[2] : NULL;
+
 	b.seconds = argc > 1 ? atof(argv[1]) : BENCH_SECONDS;
 	if (b.seconds <= 0 || b.seconds > 60)
 		die("SECONDS must be in (0, 60]");
+	if (only && !mode_find(only))
+		die("MODE must be datagrams/1, datagrams/32, datagrams/32+gso or gso/32+gso");
 	printf("%-8s %-6s %-17s %-10s %-10s %-7s %-9s %-16s %-8s\n", "payload", "bytes", "mode",
 	       "sent", "delivered", "loss", "e2e_kpps", "kpps/core min/avg", "drops");
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -424,6 +444,8 @@ int main(int argc, char **argv)
 		for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
 			struct result r;
 
+			if (only && mode_find(only) != &modes[k])
+				continue;
 			run(&b, &modes[k], &r);
 			printf("%-8zu %-6zu %-17s %-10llu %-10llu %5.1f%%  %-9.0f %6.0f / %-7.0f "
 			       "%-8llu\n",

@@ -472,6 +472,18 @@ static int rt_open(struct router_rt *rt, const struct router_config *cfg, char *
 	return 0;
 }
 
+/* "rt ff00:0:110": which AS a thread routes for, in top -H, perf and gdb (15 characters at
+ * most; the ISD is left out, the AS number is what tells routers apart). */
+static void thread_name(pthread_t thread, scion_ia_t ia)
+{
+	char as[32], name[16];
+
+	if (scion_as_format(scion_ia_as(ia), as, sizeof(as)) < 0)
+		return;
+	snprintf(name, sizeof(name), "rt %.12s", as);
+	(void)pthread_setname_np(thread, name);
+}
+
 struct router_rt *router_rt_start(const struct router_config *cfg, char *err, size_t errlen)
 {
 	struct router_rt *rt = calloc(1, sizeof(*rt));
@@ -503,6 +515,7 @@ struct router_rt *router_rt_start(const struct router_config *cfg, char *err, si
 		snprintf(err, errlen, "router: cannot start thread");
 		goto err_free;
 	}
+	thread_name(rt->thread, cfg->ia);
 	return rt;
 err_free:
 	rt_free(rt);

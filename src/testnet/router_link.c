@@ -61,8 +61,9 @@ int rt_link_service(struct router_rt *rt, uint64_t now_ns)
 		struct rt_delay *d = ifc->delay;
 
 		while (d && d->count && d->due_ns[d->head] <= now_ns) {
-			rt_tx_add(rt, ifc->fd, ifc->tx, d->slab + (size_t)d->head * ROUTER_MAX_PKT_LEN,
-			       d->len[d->head], NULL);
+			rt_tx_add(rt, ifc->fd, ifc->tx,
+				  d->slab + (size_t)d->head * ROUTER_MAX_PKT_LEN, d->len[d->head],
+				  NULL);
 			d->head = (d->head + 1) % ROUTER_RT_DELAY_SLOTS;
 			d->count--;
 		}
