@@ -93,6 +93,8 @@ static void start(struct tnet *n)
 {
 	static struct router_iface_config ifs[NUM_AS][ROUTER_MAX_IFACES];
 	struct sockaddr_storage link_a[16], link_b[16];
+	int held[2 * 16 + NUM_AS];
+	size_t nheld = 0;
 	struct beacon_key keys[NUM_AS];
 	struct beacon_params p;
 	struct combinator_result res = {0};
@@ -101,10 +103,16 @@ static void start(struct tnet *n)
 
 	n->t = test_topo_parse(topo_text);
 	assert_int_equal(n->t->num_ases, NUM_AS);
+	/* Every port is held until all are chosen, so that no two of them are the same (a port
+	 * just released may be handed out again). They are released before the routers bind. */
 	for (size_t l = 0; l < n->t->num_links; l++) {
-		(void)free_port(&link_a[l], NULL);
-		(void)free_port(&link_b[l], NULL);
+		(void)free_port(&link_a[l], &held[nheld++]);
+		(void)free_port(&link_b[l], &held[nheld++]);
 	}
+	for (unsigned as = 0; as < NUM_AS; as++)
+		(void)free_port(&n->internal[as], &held[nheld++]);
+	while (nheld > 0)
+		close(held[--nheld]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned as = 0; as < NUM_AS; as++) {
 		struct router_config cfg = {.ia = n->t->ases[as].ia, .mtu = 1472};
@@ -128,7 +136,6 @@ static void start(struct tnet *n)
 			k++;
 		}
 		as_key(cfg.ia, cfg.forwarding_key);
-		(void)free_port(&n->internal[as], NULL);
 		cfg.internal = n->internal[as];
 		scion_host_from_ipv4(&cfg.host_ip, (const uint8_t[4]){127, 0, 1, (uint8_t)as});
 		cfg.port_min = 1024;
