@@ -30,6 +30,7 @@ build_packages=(
 	python3-protobuf       # message classes for the Python side of the interop tests
 	protobuf-compiler      # protoc --python_out for those classes
 	iperf3                 # throughput tests and benchmarks
+	ethtool                # a test switches a namespace's loopback UDP segmentation off
 )
 
 
