@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the gateway benchmarks (pps.c, handshake.c) share: an in-process SCION daemon (the
- * gRPC server of seg/daemon.h) that answers Paths with the empty path of one AS and DRKey
- * requests from a fixed master secret, gateway configurations from YAML text, and a way
+ * What the gateway benchmarks (pps.c, handshake.c) share, on top of the gateway tests'
+ * fixture (tests/gateway/gw_fixture.h): its in-process SCION daemon (the empty path of one
+ * AS, DRKey from a fixed master secret), gateway configurations from YAML text, and a way
  * to run the event loop until a condition holds. Benchmarks only; any failure exits.
  */
 #ifndef SEG_BENCH_GW_H
@@ -17,19 +17,15 @@
 
 #include "base/evloop.h"
 #include "gateway/gateway.h"
+#include "gw_fixture.h"
 
-#define BENCH_IA_STR "1-ff00:0:110"
-#define BENCH_IA     UINT64_C(0x0001ff0000000110)
+#define BENCH_IA_STR GW_FIXTURE_IA_STR
+#define BENCH_IA     GW_FIXTURE_IA
 
+/* The fixture's daemon; fix.drkey_calls, fix.paths_calls, fix.last_call_ns are counted by
+ * the gRPC thread: read them after the run. */
 struct bench_daemon {
-	struct seg_daemon_server *srv;
-	char addr[32];
-	uint8_t master[16];
-	struct drkey_epoch epoch;
-	uint16_t mtu;		   /* of the empty path it returns */
-	unsigned long drkey_calls; /* gRPC thread: read after the run */
-	unsigned long paths_calls;
-	uint64_t last_call_ns; /* monotonic time of the last call answered */
+	struct gw_fixture_daemon fix;
 };
 
 void bench_daemon_start(struct bench_daemon *d, uint16_t mtu);

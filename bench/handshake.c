@@ -154,7 +154,7 @@ static void sim_setup(size_t i)
 	cfg.local = sp->addr;
 	cfg.remote = B.gw_addr;
 	handshake_init(&sp->hs, &cfg);
-	sp->keys.epoch = B.d.epoch.begin;
+	sp->keys.epoch = B.d.fix.epoch.begin;
 	bench_drkey_host_host(&B.d, &sp->addr, &B.gw_addr, sp->keys.key);
 	if (evloop_fd_add(B.sim_loop, sp->fd, EVLOOP_READ, sim_ready, sp) != 0)
 		bench_die("evloop_fd_add");
@@ -303,8 +303,8 @@ int main(int argc, char **argv)
 	       (double)(B.t_all_up - B.t_start) / 1e6, per_peer_kib(m1.heap, m0.heap),
 	       per_peer_kib(m2.heap, m0.heap), per_peer_kib(m2.rss, m0.rss),
 	       ((double)m1.heap - (double)m0.heap) / 1048576.0,
-	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.drkey_calls, B.d.paths_calls,
-	       (double)(B.d.last_call_ns - B.t_start) / 1e6);
+	       ((double)m2.heap - (double)m0.heap) / 1048576.0, B.d.fix.drkey_calls,
+	       B.d.fix.paths_calls, (double)(B.d.fix.last_call_ns - B.t_start) / 1e6);
 	drops_print();
 	gateway_free(B.gw);
 	sim_teardown();

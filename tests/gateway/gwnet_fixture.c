@@ -12,9 +12,8 @@
 
 #include "base/evloop.h"
 #include "base/time.h"
-#include "config/config.h"
 
-/* ---- the recording adapter -------------------------------------------------------------- */
+/* ---- control messages and data: a pattern the receiver checks ------------------------ */
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -63,57 +62,12 @@ int gwnet_data_send(struct seg_peer *p, uint32_t seq, size_t len)
 	return seg_peer_send_data(p, &b, 1);
 }
 
-static void rec_ingress(void *ctx, struct seg_peer *peer, const struct seg_buf *pkts, size_t n)
-{
-	struct gwnet_rec *r = ctx;
-
-	(void)peer;
-	for (size_t i = 0; i < n; i++) {
-		r->n_data++;
-		r->data_bytes += pkts[i].len;
-	}
-}
-
-static void rec_control(void *ctx, struct seg_peer *peer, const uint8_t *msg, size_t len)
-{
-	struct gwnet_rec *r = ctx;
-
-	(void)peer;
-	if (!ctrl_valid(msg, len, r->next_ctrl_seq)) {
-		r->ctrl_bad++;
-		fprintf(stderr, "control message %llu: want seq %u, got %u (%zu bytes)\n",
-			(unsigned long long)r->n_ctrl, r->next_ctrl_seq,
-			len >= 4 ? be32(msg) : 0xffffffffu, len);
-	}
-	r->next_ctrl_seq++;
-	r->n_ctrl++;
-}
-
-static void rec_up(void *ctx, struct seg_peer *peer)
-{
-	(void)peer;
-	((struct gwnet_rec *)ctx)->ups++;
-}
-
-static void rec_down(void *ctx, struct seg_peer *peer)
-{
-	(void)peer;
-	((struct gwnet_rec *)ctx)->downs++;
-}
-
-const struct seg_adapter_ops gwnet_rec_ops = {
-    .name = "test",
-    .ingress = rec_ingress,
-    .control = rec_control,
-    .peer_up = rec_up,
-    .peer_down = rec_down,
-};
-
 /* ---- network and gateways --------------------------------------------------------------- */
 
 static void side_init(struct gwnet *g, struct gwnet_side *s, scion_ia_t ia)
 {
 	s->ia = ia;
+	s->rec.ctrl_valid = ctrl_valid;
 	s->as = netrun_as_find(g->net, ia);
 	assert_non_null(s->as);
 	snprintf(s->daemon, sizeof(s->daemon), "%s", s->as->daemon);
@@ -158,27 +112,22 @@ void gwnet_teardown(struct gwnet *g)
 void gwnet_gw_start(struct gwnet *g, struct gwnet_side *s)
 {
 	const struct gwnet_side *o = s == &g->a ? &g->b : &g->a;
-	char yaml[1024], err[SEG_CONFIG_ERRLEN];
-	struct seg_config *cfg = NULL;
+	char extra[128], remotes[256], err[GW_FIXTURE_ERRLEN];
+	const struct gw_fixture_config c = {
+	    .ia = s->as->ia_str,
+	    .host = s->as->host_ip,
+	    .port = GWNET_PORT,
+	    .daemon = s->daemon,
+	    .extra = extra,
+	    .remotes = remotes,
+	};
 
-	snprintf(yaml, sizeof(yaml),
-		 "address: %s,%s:%u\n"
-		 "daemonAddr: %s\n"
-		 "controlSocket: %s/gw-%s.sock\n"
-		 "remotes:\n"
-		 "  - address: %s,%s:%u\n"
-		 "    description: %s\n",
-		 s->as->ia_str, s->as->host_ip, GWNET_PORT, s->daemon, g->dir,
-		 s == &g->a ? "a" : "b", o->as->ia_str, o->as->host_ip, GWNET_PORT,
-		 s == &g->a ? "B" : "A");
-	if (seg_config_parse("gwnet.yaml", (const uint8_t *)yaml, strlen(yaml), &cfg, err,
-			     sizeof(err)) != 0)
-		fail_msg("config: %s", err);
-	if (gateway_new(cfg, &g->opts, &s->gw, err, sizeof(err)) != 0)
-		fail_msg("gateway_new: %s", err);
-	seg_config_free(cfg);
-	assert_int_equal(seg_gateway_adapter_register(s->gw, &gwnet_rec_ops, &s->rec), 0);
-	assert_int_equal(gateway_run(s->gw), 0);
+	snprintf(extra, sizeof(extra), "controlSocket: %s/gw-%s.sock\n", g->dir,
+		 s == &g->a ? "a" : "b");
+	snprintf(remotes, sizeof(remotes), "  - address: %s,%s:%u\n    description: %s\n",
+		 o->as->ia_str, o->as->host_ip, GWNET_PORT, s == &g->a ? "B" : "A");
+	if (gw_fixture_gateway_start(&c, &g->opts, &s->rec, &s->gw, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 struct seg_peer *gwnet_peer(struct gwnet *g, struct gwnet_side *s)
@@ -193,44 +142,42 @@ struct seg_peer *gwnet_peer(struct gwnet *g, struct gwnet_side *s)
 
 /* ---- running the loop ------------------------------------------------------------------- */
 
+/* gwnet's conditions take the network and an argument; the fixture's only an argument. */
 struct gwnet_wait {
 	struct gwnet *g;
 	gwnet_cond_fn *cond, *each;
 	void *arg;
-	uint64_t deadline;
-	struct evloop_timer t;
-	bool ok;
 };
 
-static void wait_tick(struct evloop *loop, void *arg)
+static bool wait_cond(void *arg)
 {
 	struct gwnet_wait *w = arg;
 
-	if (w->each)
-		w->each(w->g, w->arg);
-	if (w->cond && w->cond(w->g, w->arg)) {
-		w->ok = true;
-		evloop_stop(loop);
-		return;
-	}
-	if (seg_time_expired(seg_time_now(), w->deadline)) {
-		evloop_stop(loop);
-		return;
-	}
-	assert_int_equal(evloop_timer_arm_in(loop, &w->t, SEG_MS(2)), 0);
+	return w->cond(w->g, w->arg);
+}
+
+static void wait_each(void *arg)
+{
+	struct gwnet_wait *w = arg;
+
+	w->each(w->g, w->arg);
 }
 
 bool gwnet_run_until(struct gwnet *g, gwnet_cond_fn *cond, gwnet_cond_fn *each, void *arg,
 		     uint64_t ms)
 {
-	struct gwnet_wait w = {.g = g, .cond = cond, .each = each, .arg = arg};
+	struct gwnet_wait ctx = {.g = g, .cond = cond, .each = each, .arg = arg};
+	const struct gw_fixture_wait w = {
+	    .cond = cond ? wait_cond : NULL,
+	    .each = each ? wait_each : NULL,
+	    .arg = &ctx,
+	    .tick_ms = 2,
+	    .timeout_ms = ms,
+	};
+	bool held;
 
-	w.deadline = seg_time_now() + SEG_MS(ms);
-	evloop_timer_init(&w.t, wait_tick, &w);
-	assert_int_equal(evloop_timer_arm_in(g->loop, &w.t, 0), 0);
-	assert_int_equal(evloop_run(g->loop), 0);
-	evloop_timer_cancel(g->loop, &w.t);
-	return w.ok;
+	assert_int_equal(gw_fixture_run_until(g->loop, &w, &held), 0);
+	return held;
 }
 
 bool gwnet_both_up(struct gwnet *g, void *arg)

@@ -9,9 +9,10 @@
  *                  #41/      \#1
  *        gateway A  111      112  gateway B     (127.N.2.1:31001, 127.N.3.1:31001)
  *
- * The recording adapter counts up/down, data and control messages; control messages made
- * with gwnet_ctrl_make() are checked on arrival (sequence and content), so a test asserts
- * "every message once, in order" with ctrl_bad == 0 and n_ctrl == sent.
+ * Each side's adapter is the recording adapter of gw_fixture.h, which counts up/down, data
+ * and control messages; control messages made with gwnet_ctrl_make() are checked on arrival
+ * (sequence and content), so a test asserts "every message once, in order" with
+ * ctrl_bad == 0 and n_ctrl == sent.
  */
 #ifndef SEG_TESTS_GWNET_FIXTURE_H
 #define SEG_TESTS_GWNET_FIXTURE_H
@@ -23,6 +24,7 @@
 #include <seg/adapter.h>
 
 #include "gateway/gateway.h"
+#include "gw_fixture.h"
 #include "netrun.h"
 
 #define GWNET_IA_110 ((scion_ia_t)0x0001ff0000000110ull)
@@ -35,20 +37,12 @@ enum {
 	GWNET_CTRL_HDR = 8,
 };
 
-struct gwnet_rec {
-	unsigned ups, downs;
-	uint64_t n_data, data_bytes;
-	uint64_t n_ctrl;
-	uint32_t next_ctrl_seq;
-	unsigned ctrl_bad; /* out of order, duplicated, or content wrong */
-};
-
 struct gwnet_side {
 	scion_ia_t ia;
 	const struct netrun_as *as;
 	char daemon[64]; /* the daemon address this gateway is configured with */
 	struct gateway *gw;
-	struct gwnet_rec rec;
+	struct gw_fixture_rec rec; /* ctrl_bad: out of order, duplicated, or content wrong */
 };
 
 struct gwnet {
@@ -80,7 +74,5 @@ bool gwnet_both_up(struct gwnet *g, void *arg);
 void gwnet_ctrl_make(uint8_t *buf, uint32_t seq, size_t len);
 /* One data packet of len (>= 4) bytes; returns seg_peer_send_data's result. */
 int gwnet_data_send(struct seg_peer *p, uint32_t seq, size_t len);
-
-extern const struct seg_adapter_ops gwnet_rec_ops;
 
 #endif /* SEG_TESTS_GWNET_FIXTURE_H */

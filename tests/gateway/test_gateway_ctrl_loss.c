@@ -139,14 +139,9 @@ static bool all_arrived(struct gwnet *gw, void *arg)
 
 static uint64_t drops_of(struct gateway *gw, const char *reason)
 {
-	struct gw_status st;
-	uint64_t n = 0;
+	uint64_t n;
 
-	assert_int_equal(gateway_status_collect(gw, &st), 0);
-	for (size_t i = 0; i < st.n_drops; i++)
-		if (strcmp(st.drops[i].reason, reason) == 0)
-			n = st.drops[i].count;
-	gw_status_free(&st);
+	assert_int_equal(gw_fixture_drops(gw, reason, &n), 0);
 	return n;
 }
 

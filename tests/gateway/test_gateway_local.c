@@ -6,9 +6,9 @@
  *        (remote B via the relay)      └── relay (MITM) ─┘        (remotes A and C)
  *   gateway C 1-ff00:0:110,127.0.0.3 (its daemon has the wrong DRKey secret)
  *
- * The in-test daemons (the gRPC server of seg/daemon.h) answer Paths with the empty path
- * (same AS) and DRKey keys derived with drkey.h from a test secret value. The relay sits on
- * A's path to B so the test can replay, tamper with and truncate real packets.
+ * The in-test daemons (gw_fixture.h: the gRPC server of seg/daemon.h) answer Paths with the
+ * empty path (same AS) and DRKey keys derived with drkey.h from a test secret value. The
+ * relay sits on A's path to B so the test can replay, tamper with and truncate real packets.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,167 +25,17 @@
 #include <cmocka.h>
 
 #include <seg/adapter.h>
-#include <seg/daemon.h>
-#include <seg/drkey.h>
 #include <seg/scion_packet.h>
 
 #include "base/evloop.h"
 #include "base/log.h"
 #include "base/time.h"
-#include "config/config.h"
 #include "gateway/drops.h"
 #include "gateway/gateway.h"
 #include "gateway/status.h"
+#include "gw_fixture.h"
 
-#define IA "1-ff00:0:110"
-static const scion_ia_t LOCAL_IA = 0x0001ff0000000110ull;
-
-/* ---- the in-test daemon ----------------------------------------------------------------- */
-
-struct test_daemon {
-	struct seg_daemon_server *srv;
-	uint16_t port;
-	char addr[32];
-	uint8_t master[16];
-	struct drkey_epoch epoch;
-	unsigned paths_calls; /* atomic: the server thread counts */
-};
-
-static int d_paths(void *ctx, const struct seg_daemon_paths_req *req, struct seg_path **out,
-		   size_t *n)
-{
-	struct test_daemon *d = ctx;
-	struct seg_path *p;
-
-	__atomic_add_fetch(&d->paths_calls, 1, __ATOMIC_RELAXED);
-	if (req->src != LOCAL_IA || req->dst != LOCAL_IA || req->hidden)
-		return SEG_DAEMON_ERR_NOT_FOUND;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return SEG_DAEMON_ERR_NOMEM;
-	p->type = SEG_PATH_TYPE_EMPTY;
-	p->mtu = 1400;
-	p->expiry_unix = seg_wall_now() / 1000000000u + 3600;
-	*out = p;
-	*n = 1;
-	return 0;
-}
-
-static int d_port_range(void *ctx, struct seg_daemon_port_range *out)
-{
-	(void)ctx;
-	out->start = 31000;
-	out->end = 32767;
-	return 0;
-}
-
-static int d_drkey(void *ctx, enum seg_drkey_kind kind, const struct seg_daemon_drkey_req *req,
-		   struct seg_drkey *out)
-{
-	struct test_daemon *d = ctx;
-	uint8_t sv[16], lvl1[16], host_as[16];
-	int err;
-
-	/* Generic-protocol derivation: SV and level 1 of protocol 0, level 2 with ours. */
-	err = drkey_sv_derive(d->master, sizeof(d->master), DRKEY_PROTO_GENERIC, &d->epoch, sv);
-	err = err ? err : drkey_lvl1_derive(sv, req->dst_ia, lvl1);
-	err = err ? err : drkey_host_as_derive(lvl1, req->protocol, &req->src_host, host_as);
-	if (err)
-		return SEG_DAEMON_ERR_INTERNAL;
-	if (kind == SEG_DRKEY_HOST_AS)
-		memcpy(out->key, host_as, 16);
-	else if (kind == SEG_DRKEY_HOST_HOST)
-		err = drkey_host_host_derive(host_as, &req->dst_host, out->key);
-	else
-		return SEG_DAEMON_ERR_UNIMPLEMENTED;
-	out->epoch_begin = d->epoch.begin;
-	out->epoch_end = d->epoch.end;
-	return err ? SEG_DAEMON_ERR_INTERNAL : 0;
-}
-
-static const struct seg_daemon_service_ops daemon_ops = {
-    .paths = d_paths,
-    .port_range = d_port_range,
-    .drkey = d_drkey,
-};
-
-static void daemon_start(struct test_daemon *d, uint8_t secret_byte)
-{
-	uint64_t now = seg_wall_now() / 1000000000u;
-
-	memset(d->master, secret_byte, sizeof(d->master));
-	d->epoch.begin = (uint32_t)(now - 3600);
-	d->epoch.end = (uint32_t)(now + 86400);
-	assert_int_equal(seg_daemon_server_start("127.0.0.1:0", &daemon_ops, d, &d->srv, &d->port),
-			 0);
-	snprintf(d->addr, sizeof(d->addr), "127.0.0.1:%u", d->port);
-}
-
-/* ---- a recording adapter ---------------------------------------------------------------- */
-
-enum { REC_MAX = 4096 };
-
-struct rec_adapter {
-	const char *name;
-	unsigned ups, downs;
-	size_t n_data, n_ctrl;
-	uint64_t data_bytes;
-	uint8_t last_data[SEG_DATA_MAX];
-	size_t last_len;
-	uint32_t data_seq[REC_MAX]; /* first 4 bytes of each packet */
-	uint32_t ctrl_seq[REC_MAX];
-	uint64_t first_data_ns;
-};
-
-static void rec_ingress(void *ctx, struct seg_peer *peer, const struct seg_buf *pkts, size_t n)
-{
-	struct rec_adapter *r = ctx;
-
-	(void)peer;
-	for (size_t i = 0; i < n; i++) {
-		if (!r->first_data_ns)
-			r->first_data_ns = seg_time_now();
-		if (r->n_data < REC_MAX && pkts[i].len >= 4)
-			r->data_seq[r->n_data] = (uint32_t)pkts[i].data[0] << 24 |
-						 (uint32_t)pkts[i].data[1] << 16 |
-						 (uint32_t)pkts[i].data[2] << 8 | pkts[i].data[3];
-		r->n_data++;
-		r->data_bytes += pkts[i].len;
-		memcpy(r->last_data, pkts[i].data, pkts[i].len);
-		r->last_len = pkts[i].len;
-	}
-}
-
-static void rec_control(void *ctx, struct seg_peer *peer, const uint8_t *msg, size_t len)
-{
-	struct rec_adapter *r = ctx;
-
-	(void)peer;
-	if (r->n_ctrl < REC_MAX && len >= 4)
-		r->ctrl_seq[r->n_ctrl] = (uint32_t)msg[0] << 24 | (uint32_t)msg[1] << 16 |
-					 (uint32_t)msg[2] << 8 | msg[3];
-	r->n_ctrl++;
-}
-
-static void rec_up(void *ctx, struct seg_peer *peer)
-{
-	(void)peer;
-	((struct rec_adapter *)ctx)->ups++;
-}
-
-static void rec_down(void *ctx, struct seg_peer *peer)
-{
-	(void)peer;
-	((struct rec_adapter *)ctx)->downs++;
-}
-
-static const struct seg_adapter_ops rec_ops = {
-    .name = "test",
-    .ingress = rec_ingress,
-    .control = rec_control,
-    .peer_up = rec_up,
-    .peer_down = rec_down,
-};
+#define IA GW_FIXTURE_IA_STR
 
 /* ---- the relay on A's path to B ------------------------------------------------------- */
 
@@ -203,11 +53,11 @@ struct relay {
 
 struct env {
 	struct evloop *loop;
-	struct test_daemon good, bad;
+	struct gw_fixture_daemon good, bad;
 	uint16_t port_a, port_b, port_c;
 	struct relay relay;
 	struct gateway *a, *b, *c;
-	struct rec_adapter ra, rb, rc;
+	struct gw_fixture_rec ra, rb, rc;
 	struct gateway_opts opts;
 	bool with_c;
 };
@@ -265,40 +115,16 @@ static void relay_open(struct relay *r, uint16_t port_b)
 	r->b.sin_port = htons(port_b);
 }
 
-static struct seg_config *make_config(const char *host, uint16_t port, const char *daemon,
-				      const char *remotes)
-{
-	char yaml[2048];
-	char err[SEG_CONFIG_ERRLEN];
-	struct seg_config *cfg = NULL;
-
-	snprintf(yaml, sizeof(yaml),
-		 "address: %s,%s:%u\n"
-		 "daemonAddr: %s\n"
-		 "remotes:\n%s",
-		 IA, host, port, daemon, remotes);
-	if (seg_config_parse("test.yaml", (const uint8_t *)yaml, strlen(yaml), &cfg, err,
-			     sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		fail();
-	}
-	return cfg;
-}
-
 static struct gateway *start_gw(struct env *e, const char *host, uint16_t port, const char *daemon,
-				const char *remotes, struct rec_adapter *ad)
+				const char *remotes, struct gw_fixture_rec *ad)
 {
-	struct seg_config *cfg = make_config(host, port, daemon, remotes);
+	const struct gw_fixture_config c = {
+	    .ia = IA, .host = host, .port = port, .daemon = daemon, .remotes = remotes};
 	struct gateway *gw = NULL;
-	char err[GATEWAY_ERRLEN];
+	char err[GW_FIXTURE_ERRLEN];
 
-	if (gateway_new(cfg, &e->opts, &gw, err, sizeof(err)) != 0) {
-		fprintf(stderr, "gateway_new: %s\n", err);
-		fail();
-	}
-	seg_config_free(cfg);
-	assert_int_equal(seg_gateway_adapter_register(gw, &rec_ops, ad), 0);
-	assert_int_equal(gateway_run(gw), 0);
+	if (gw_fixture_gateway_start(&c, &e->opts, ad, &gw, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 	return gw;
 }
 
@@ -327,8 +153,8 @@ static void env_setup(struct env *e, bool with_c)
 	e->opts.daemon_timeout_ms = 2000;
 	e->opts.test_rekey_timeout_ns = SEG_MS(200);
 	e->opts.test_keepalive_timeout_ns = SEG_SEC(2);
-	daemon_start(&e->good, 0x42);
-	daemon_start(&e->bad, 0x66);
+	assert_int_equal(gw_fixture_daemon_start(&e->good, 0x42, 1400), 0);
+	assert_int_equal(gw_fixture_daemon_start(&e->bad, 0x66, 1400), 0);
 	relay_open(&e->relay, e->port_b);
 	assert_int_equal(evloop_fd_add(e->loop, e->relay.fd, EVLOOP_READ, relay_ready, &e->relay),
 			 0);
@@ -357,51 +183,21 @@ static void env_teardown(struct env *e)
 	gateway_free(e->c);
 	evloop_fd_del(e->loop, e->relay.fd);
 	close(e->relay.fd);
-	seg_daemon_server_stop(e->good.srv);
-	seg_daemon_server_stop(e->bad.srv);
+	gw_fixture_daemon_stop(&e->good);
+	gw_fixture_daemon_stop(&e->bad);
 	evloop_free(e->loop);
 }
 
-/* Runs the loop until cond() holds or timeout; returns cond(). */
-typedef bool cond_fn(struct env *e);
-
-struct wait_ctx {
-	struct env *e;
-	cond_fn *cond;
-	void (*each)(struct env *e);
-	uint64_t deadline;
-	struct evloop_timer t;
-	bool ok;
-};
-
-static void wait_tick(struct evloop *loop, void *arg)
+/* Runs the loop until cond(e) holds or timeout (each(e) on every check, every 2 ms);
+ * returns cond(e). */
+static bool run_until(struct env *e, bool (*cond)(void *e), void (*each)(void *e), uint64_t ms)
 {
-	struct wait_ctx *w = arg;
+	const struct gw_fixture_wait w = {
+	    .cond = cond, .each = each, .arg = e, .tick_ms = 2, .timeout_ms = ms};
+	bool held;
 
-	if (w->each)
-		w->each(w->e);
-	if (w->cond && w->cond(w->e)) {
-		w->ok = true;
-		evloop_stop(loop);
-		return;
-	}
-	if (seg_time_expired(seg_time_now(), w->deadline)) {
-		evloop_stop(loop);
-		return;
-	}
-	assert_int_equal(evloop_timer_arm_in(loop, &w->t, SEG_MS(2)), 0);
-}
-
-static bool run_until(struct env *e, cond_fn *cond, void (*each)(struct env *), uint64_t ms)
-{
-	struct wait_ctx w = {.e = e, .cond = cond, .each = each};
-
-	w.deadline = seg_time_now() + SEG_MS(ms);
-	evloop_timer_init(&w.t, wait_tick, &w);
-	assert_int_equal(evloop_timer_arm_in(e->loop, &w.t, 0), 0);
-	assert_int_equal(evloop_run(e->loop), 0);
-	evloop_timer_cancel(e->loop, &w.t);
-	return w.ok;
+	assert_int_equal(gw_fixture_run_until(e->loop, &w, &held), 0);
+	return held;
 }
 
 static struct seg_peer *peer_of(struct gateway *gw, const char *host)
@@ -414,21 +210,18 @@ static struct seg_peer *peer_of(struct gateway *gw, const char *host)
 	return seg_gateway_peer_by_addr(gw, &a);
 }
 
-static bool both_up(struct env *e)
+static bool both_up(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->ra.ups >= 1 && e->rb.ups >= 1;
 }
 
 static uint64_t drops_of(struct gateway *gw, const char *reason)
 {
-	struct gw_status s;
-	uint64_t n = 0;
+	uint64_t n;
 
-	assert_int_equal(gateway_status_collect(gw, &s), 0);
-	for (size_t i = 0; i < s.n_drops; i++)
-		if (strcmp(s.drops[i].reason, reason) == 0)
-			n = s.drops[i].count;
-	gw_status_free(&s);
+	assert_int_equal(gw_fixture_drops(gw, reason, &n), 0);
 	return n;
 }
 
@@ -446,20 +239,28 @@ static void send_seq(struct seg_peer *p, uint32_t seq, size_t len)
 	assert_int_equal(seg_peer_send_data(p, &b, 1), 1);
 }
 
-static bool rb_has_100(struct env *e)
+static bool rb_has_100(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->rb.n_data >= 100;
 }
-static bool both_n(struct env *e)
+static bool both_n(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->ra.n_data >= 100 && e->rb.n_data >= WAIT_N;
 }
-static bool ra_has_n(struct env *e)
+static bool ra_has_n(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->ra.n_data >= WAIT_N;
 }
-static bool ctrl_50(struct env *e)
+static bool ctrl_50(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->ra.n_ctrl >= 50 && e->rb.n_ctrl >= 50;
 }
 
@@ -557,8 +358,10 @@ static void relay_inject(struct relay *r, const uint8_t *pkt, size_t len)
 			 (ssize_t)len);
 }
 
-static bool rb_has_n(struct env *e)
+static bool rb_has_n(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->rb.n_data >= WAIT_N;
 }
 
@@ -671,8 +474,10 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-static bool sender_done(struct env *e)
+static bool sender_done(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->rb.n_data >= WAIT_N;
 }
 
@@ -721,7 +526,7 @@ enum { REKEY_MSGS = 200, COUNT_PKTS = 1500 };
 static struct seg_peer *COUNT_FROM;
 static uint32_t COUNT_NEXT;
 
-static void count_send(struct env *e)
+static void count_send(void *e)
 {
 	(void)e;
 	for (int k = 0; k < 8 && COUNT_NEXT < COUNT_PKTS; k++)
@@ -742,7 +547,7 @@ static uint64_t rekeys_of(struct gateway *gw)
 }
 
 static void count_phase(struct env *e, const char *name, struct seg_peer *from,
-			struct rec_adapter *to)
+			struct gw_fixture_rec *to)
 {
 	size_t base = to->n_data;
 	uint64_t before = rekeys_of(e->a);
@@ -753,7 +558,7 @@ static void count_phase(struct env *e, const char *name, struct seg_peer *from,
 	WAIT_N = base + COUNT_PKTS;
 	run_until(e, to == &e->rb ? rb_has_n : ra_has_n, count_send, 10000);
 	assert_int_equal(to->n_data, base + COUNT_PKTS);
-	for (uint32_t i = 0; i < COUNT_PKTS && base + i < REC_MAX; i++)
+	for (uint32_t i = 0; i < COUNT_PKTS && base + i < GW_FIXTURE_REC_MAX; i++)
 		assert_int_equal(to->data_seq[base + i], i);
 	after = rekeys_of(e->a);
 	print_message("rekeys on message count (%d per session) during %d packets from %s: "
@@ -784,8 +589,10 @@ static void test_rekey_on_message_count(void **state)
 	env_teardown(&e);
 }
 
-static bool restarted(struct env *e)
+static bool restarted(void *arg)
 {
+	const struct env *e = arg;
+
 	return e->rb.ups >= 2 && e->ra.ups >= 2;
 }
 

@@ -41,9 +41,9 @@
 #include "base/evloop.h"
 #include "base/log.h"
 #include "base/time.h"
-#include "config/config.h"
 #include "gateway/gateway.h"
 #include "gateway/status.h"
+#include "gw_fixture.h"
 #include "netrun.h"
 
 #define IA_A "1-ff00:0:111"
@@ -93,70 +93,39 @@ static int group_teardown(void **state)
 
 /* ---- the receiving adapter and the stream ----------------------------------------------- */
 
+/* B's adapter: gw_fixture.h's recorder, which also hands each packet to rx_arrived. */
 struct rx_log {
+	struct gw_fixture_rec rec;
 	uint64_t at[STREAM_MAX];    /* arrival time by sequence number; 0: not (yet) */
 	uint64_t order[STREAM_MAX]; /* arrival times in arrival order */
-	size_t n, dups, ups;
+	size_t n, dups;
 };
 
 static struct rx_log RX;
 
-static void rx_ingress(void *ctx, struct seg_peer *peer, const struct seg_buf *pkts, size_t n)
+static void rx_arrived(struct gw_fixture_rec *rec, const struct seg_buf *pkt, uint64_t now)
 {
-	struct rx_log *r = ctx;
-	uint64_t now = seg_time_now();
+	struct rx_log *r = (struct rx_log *)rec; /* rec is its first member */
+	uint32_t seq;
 
-	(void)peer;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t seq;
-
-		if (pkts[i].len < 4)
-			continue;
-		seq = (uint32_t)pkts[i].data[0] << 24 | (uint32_t)pkts[i].data[1] << 16 |
-		      (uint32_t)pkts[i].data[2] << 8 | pkts[i].data[3];
-		if (seq >= STREAM_MAX)
-			continue;
-		if (r->at[seq]) {
-			r->dups++;
-			continue;
-		}
-		r->at[seq] = now;
-		r->order[r->n++] = now;
+	if (pkt->len < 4)
+		return;
+	seq = (uint32_t)pkt->data[0] << 24 | (uint32_t)pkt->data[1] << 16 |
+	      (uint32_t)pkt->data[2] << 8 | pkt->data[3];
+	if (seq >= STREAM_MAX)
+		return;
+	if (r->at[seq]) {
+		r->dups++;
+		return;
 	}
+	r->at[seq] = now;
+	r->order[r->n++] = now;
 }
-
-static void rx_up(void *ctx, struct seg_peer *peer)
-{
-	(void)peer;
-	((struct rx_log *)ctx)->ups++;
-}
-
-static void rx_down(void *ctx, struct seg_peer *peer)
-{
-	(void)ctx;
-	(void)peer;
-}
-
-static void rx_control(void *ctx, struct seg_peer *peer, const uint8_t *msg, size_t len)
-{
-	(void)ctx;
-	(void)peer;
-	(void)msg;
-	(void)len;
-}
-
-static const struct seg_adapter_ops rx_ops = {
-    .name = "test",
-    .ingress = rx_ingress,
-    .control = rx_control,
-    .peer_up = rx_up,
-    .peer_down = rx_down,
-};
 
 struct pair {
 	struct evloop *loop;
 	struct gateway *a, *b;
-	struct rx_log rxa; /* A's adapter: only peer_up counts */
+	struct gw_fixture_rec rxa; /* A's adapter: only peer_up counts */
 	struct seg_peer *pab;
 	bool streaming;
 	uint32_t next_seq;
@@ -193,77 +162,65 @@ static void stream_tick(struct pair *p)
 
 typedef bool cond_fn(void);
 
-struct wait_ctx {
-	cond_fn *cond;
-	uint64_t deadline;
-	struct evloop_timer t;
-	bool ok;
-};
-
-static void wait_tick(struct evloop *loop, void *arg)
+static bool wait_cond(void *arg)
 {
-	struct wait_ctx *w = arg;
+	cond_fn **cond = arg;
 
+	return (*cond)();
+}
+
+static void wait_each(void *arg)
+{
+	(void)arg;
 	stream_tick(&P);
-	if (w->cond && w->cond()) {
-		w->ok = true;
-		evloop_stop(loop);
-		return;
-	}
-	if (seg_time_expired(seg_time_now(), w->deadline)) {
-		evloop_stop(loop);
-		return;
-	}
-	assert_int_equal(evloop_timer_arm_in(loop, &w->t, SEG_MS(1)), 0);
 }
 
 /* Runs the gateways (and the stream) until cond() or ms elapsed; returns cond(). */
 static bool run_until(cond_fn *cond, uint64_t ms)
 {
-	struct wait_ctx w = {.cond = cond};
+	const struct gw_fixture_wait w = {
+	    .cond = cond ? wait_cond : NULL,
+	    .each = wait_each,
+	    .arg = &cond,
+	    .tick_ms = 1,
+	    .timeout_ms = ms,
+	};
+	bool held;
 
-	w.deadline = seg_time_now() + SEG_MS(ms);
-	evloop_timer_init(&w.t, wait_tick, &w);
-	assert_int_equal(evloop_timer_arm_in(P.loop, &w.t, 0), 0);
-	assert_int_equal(evloop_run(P.loop), 0);
-	evloop_timer_cancel(P.loop, &w.t);
-	return w.ok;
+	assert_int_equal(gw_fixture_run_until(P.loop, &w, &held), 0);
+	return held;
 }
 
 /* ---- gateways ---------------------------------------------------------------------------- */
 
 static struct gateway *gw_start(const struct netrun_as *self, const struct netrun_as *peer,
 				const char *extra, const struct gateway_opts *opts,
-				struct rx_log *log)
+				struct gw_fixture_rec *rec)
 {
-	char yaml[1024], err[1024]; /* SEG_CONFIG_ERRLEN and GATEWAY_ERRLEN both fit */
-	struct seg_config *cfg = NULL;
+	char remotes[256], err[GW_FIXTURE_ERRLEN];
+	const struct gw_fixture_config c = {
+	    .ia = self->ia_str,
+	    .host = self->host_ip,
+	    .port = GW_PORT,
+	    .daemon = self->daemon,
+	    .extra = extra,
+	    .remotes = remotes,
+	};
 	struct gateway *gw = NULL;
 
-	snprintf(yaml, sizeof(yaml),
-		 "address: %s,%s:%u\n"
-		 "daemonAddr: %s\n"
-		 "%s"
-		 "remotes:\n"
+	snprintf(remotes, sizeof(remotes),
 		 "  - address: %s,%s:%u\n"
 		 "    rendezvousAddr: " IA_R "\n"
 		 "    description: %s\n",
-		 self->ia_str, self->host_ip, GW_PORT, self->daemon, extra, peer->ia_str,
-		 peer->host_ip, GW_PORT, peer->ia_str);
-	if (seg_config_parse("test.yaml", (const uint8_t *)yaml, strlen(yaml), &cfg, err,
-			     sizeof(err)) != 0)
-		fail_msg("config: %s", err);
-	if (gateway_new(cfg, opts, &gw, err, sizeof(err)) != 0)
-		fail_msg("gateway_new: %s", err);
-	seg_config_free(cfg);
-	assert_int_equal(seg_gateway_adapter_register(gw, &rx_ops, log), 0);
-	assert_int_equal(gateway_run(gw), 0);
+		 peer->ia_str, peer->host_ip, GW_PORT, peer->ia_str);
+	if (gw_fixture_gateway_start(&c, opts, rec, &gw, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 	return gw;
 }
 
 static bool both_up(void)
 {
-	return RX.ups >= 1 && P.rxa.ups >= 1;
+	return RX.rec.ups >= 1 && P.rxa.ups >= 1;
 }
 
 /* (f) Starts A and B, prints the time until both are up (keys, paths, handshake). */
@@ -280,6 +237,7 @@ static void pair_start(const char *extra, bool hidden_failover)
 	assert_non_null(as_b);
 	memset(&P, 0, sizeof(P));
 	memset(&RX, 0, sizeof(RX));
+	RX.rec.on_data = rx_arrived;
 	P.loop = evloop_new();
 	assert_non_null(P.loop);
 	opts.loop = P.loop;
@@ -287,7 +245,7 @@ static void pair_start(const char *extra, bool hidden_failover)
 	opts.hidden_failover = hidden_failover;
 	t0 = seg_time_now();
 	P.a = gw_start(as_a, as_b, extra, &opts, &P.rxa);
-	P.b = gw_start(as_b, as_a, extra, &opts, &RX);
+	P.b = gw_start(as_b, as_a, extra, &opts, &RX.rec);
 	assert_true(run_until(both_up, LIVENESS_MS));
 	print_message("(f) handshake on the testnet: both gateways up %.1f ms after start "
 		      "(DRKey and paths from the daemons, then one round trip)\n",
