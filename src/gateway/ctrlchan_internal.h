@@ -35,34 +35,34 @@ static inline uint32_t ctrlchan_min_u32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* Of n bytes at stream position pos, how many fit before the ring wraps to its start. */
+static inline size_t ctrlchan_ring_first(uint32_t mask, uint32_t pos, size_t n)
+{
+	size_t room = (size_t)mask + 1 - (pos & mask);
+
+	return room < n ? room : n;
+}
+
 static inline void ctrlchan_ring_write(uint8_t *ring, uint32_t mask, uint32_t pos,
 				       const uint8_t *src, size_t n)
 {
-	uint32_t at = pos & mask;
-	size_t first = (size_t)mask + 1 - at;
+	size_t first = ctrlchan_ring_first(mask, pos, n);
 
 	if (n == 0)
 		return;
-	if (first > n)
-		first = n;
-	memcpy(ring + at, src, first);
-	if (n > first)
-		memcpy(ring, src + first, n - first);
+	memcpy(ring + (pos & mask), src, first);
+	memcpy(ring, src + first, n - first);
 }
 
 static inline void ctrlchan_ring_read(const uint8_t *ring, uint32_t mask, uint32_t pos,
 				      uint8_t *dst, size_t n)
 {
-	uint32_t at = pos & mask;
-	size_t first = (size_t)mask + 1 - at;
+	size_t first = ctrlchan_ring_first(mask, pos, n);
 
 	if (n == 0)
 		return;
-	if (first > n)
-		first = n;
-	memcpy(dst, ring + at, first);
-	if (n > first)
-		memcpy(dst + first, ring, n - first);
+	memcpy(dst, ring + (pos & mask), first);
+	memcpy(dst + first, ring, n - first);
 }
 
 /*
